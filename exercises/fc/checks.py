@@ -1,0 +1,82 @@
+"""Checks for exercise `fc`: the fully connected layer z = W x + b.
+
+Shapes (the course convention): W (out, in), b (out, 1), x (in, 1),
+z (out, 1); the upstream dz = ∇_z L is (1, out); the returned ∇_x L is
+(1, in); self.dW = ∇_W L is (out, in); self.db = ∇_b L is (1, out); the
+Jacobian ∂z/∂x is (out, in). Public trials use out = 3, in = 5; hidden trials
+use other distinct sizes, so a transposed answer never has the right shape.
+"""
+
+from __future__ import annotations
+
+from grader.authoring import (DeterminismCheck, Exercise, In, Kind, MutationCheck, NumericSpec, Quantity,
+                              Target, TrialPlan, ValueCheck, attr, call, new)
+
+#: (out, in) sizes for hidden trials; always out != in.
+HIDDEN_SIZES = ((4, 6), (6, 2), (2, 7), (7, 3))
+
+
+def make_inputs(recipe, variant, rng):
+    """W, b, x and a random (never all-ones) upstream dz."""
+    if variant == "public":
+        out, n_in = 3, 5
+    else:
+        out, n_in = HIDDEN_SIZES[int(rng.integers(len(HIDDEN_SIZES)))]
+    return {
+        "W": rng.standard_normal((out, n_in)),
+        "b": rng.standard_normal((out, 1)),
+        "x": rng.standard_normal((n_in, 1)),
+        "dz": rng.standard_normal((1, out)),
+    }
+
+
+MAIN = (
+    new("layer", "Linear", In("W"), In("b")),
+    call("z", "layer", "forward", In("x")),
+    call("dx", "layer", "backward", In("dz")),
+    attr("dW", "layer", "dW"),
+    attr("db", "layer", "db"),
+    call("J", "layer", "jacobian"),
+)
+
+FORWARD = (
+    new("layer", "Linear", In("W"), In("b")),
+    call("z", "layer", "forward", In("x")),
+)
+
+EXERCISE = Exercise(
+    id="fc",
+    title="Fully connected layer",
+    file="fc.py",
+    order=1,
+    summary="Linear(W, b): forward z = Wx + b, backward to ∇_x L, ∇_W L, ∇_b L, and the Jacobian ∂z/∂x.",
+    recipes={"main": MAIN},
+    make_inputs=make_inputs,
+    public=(TrialPlan("public-1", "main"), TrialPlan("public-2", "main")),
+    hidden=(TrialPlan("hidden-1", "main", "hidden"), TrialPlan("hidden-2", "main", "hidden")),
+    checks=(
+        ValueCheck("fc.forward", "forward: z = W x + b", 2,
+                   targets=(Target("z", Quantity(Kind.COLUMN, "z", ("out", "1")), label="forward(x)"),),
+                   what="Linear.forward(x)"),
+        ValueCheck("fc.backward.dx", "backward: the returned ∇_x L", 2,
+                   targets=(Target("dx", Quantity(Kind.ROW_GRADIENT, "∇_x L", ("1", "in"), "x"),
+                                   label="the returned ∇_x L"),),
+                   what="Linear.backward(dz)"),
+        ValueCheck("fc.backward.dW", "backward: self.dW = ∇_W L", 2,
+                   targets=(Target("dW", Quantity(Kind.MATRIX_GRADIENT, "∇_W L", ("out", "in"), "W"),
+                                   label="self.dW"),),
+                   what="Linear.backward(dz)"),
+        ValueCheck("fc.backward.db", "backward: self.db = ∇_b L", 1,
+                   targets=(Target("db", Quantity(Kind.ROW_GRADIENT, "∇_b L", ("1", "out"), "b"),
+                                   label="self.db"),),
+                   what="Linear.backward(dz)"),
+        ValueCheck("fc.jacobian", "jacobian(): ∂z/∂x", 1,
+                   targets=(Target("J", Quantity(Kind.JACOBIAN, "∂z/∂x", ("out", "in")), label="jacobian()"),),
+                   what="Linear.jacobian()"),
+        MutationCheck("fc.hygiene.mutation", "inputs are not modified", 1),
+        DeterminismCheck("fc.hygiene.determinism", "identical calls give identical results", 1),
+    ),
+    numeric=(
+        NumericSpec("main", FORWARD, "z", "dz", (("x", "dx"), ("W", "dW"), ("b", "db"))),
+    ),
+)

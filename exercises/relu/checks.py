@@ -1,0 +1,123 @@
+"""Checks for exercise `relu`: y = max(0, x), elementwise.
+
+Shapes (the course convention): x and y (n, 1); the upstream dz = ∇_y L is
+(1, n); the returned ∇_x L is (1, n); jacobian(x) is the diagonal (n, n).
+
+Kinks: at x = 0 the derivative may be 0 or 1; the trial "public-kink" holds
+exact zeros and accepts either. Every other trial keeps |x| >= MARGIN, far
+more than any finite-difference step, so numerical checks never straddle
+the kink. The scale trial (n = 200,000, not stored) runs backward on a
+vector whose Jacobian would need 320 GB: only an elementwise backward fits
+in the worker's memory limit.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from grader import diagnosis as dx
+from grader.authoring import (DeterminismCheck, Exercise, In, Kind, MutationCheck, NumericSpec, Quantity,
+                              Target, TrialPlan, ValueCheck, call, new)
+
+#: Smallest |x| in kink-safe trials.
+MARGIN = 0.05
+#: Length of the scale trial.
+SCALE_N = 200_000
+HIDDEN_SIZES = (4, 9, 11)
+
+
+def _away_from_zero(rng, n):
+    """n values, both signs, with |x| >= MARGIN."""
+    mag = MARGIN + np.abs(rng.standard_normal(n))
+    sign = np.where(rng.random(n) < 0.5, -1.0, 1.0)
+    sign[0], sign[1] = 1.0, -1.0     # always some active and some inactive units
+    rng.shuffle(sign)
+    return (mag * sign).reshape(n, 1)
+
+
+def make_inputs(recipe, variant, rng):
+    if recipe == "scale":
+        n = SCALE_N
+    elif variant == "public":
+        n = 7
+    elif variant == "kink":
+        n = 6
+    else:
+        n = HIDDEN_SIZES[int(rng.integers(len(HIDDEN_SIZES)))]
+    x = _away_from_zero(rng, n)
+    if variant == "kink":
+        x[[1, 4], 0] = 0.0
+    return {"x": x, "dz": rng.standard_normal((1, n))}
+
+
+def alternatives(trial, values):
+    """At exact zeros of x, derivative 1 is accepted as well as derivative 0 (and vice versa)."""
+    x = trial.inputs["x"]
+    at = x[:, 0] == 0.0
+    if not at.any():
+        return {}
+    out = {}
+    if "dx" in values and values["dx"].kind == "array":
+        expected = values["dx"].array
+        alt = np.full(expected.shape, np.nan)
+        dz = trial.inputs["dz"]
+        alt[0, at] = np.where(expected[0, at] == 0.0, dz[0, at], 0.0)
+        out["dx"] = alt
+    if "J" in values and values["J"].kind == "array":
+        expected = values["J"].array
+        alt = np.full(expected.shape, np.nan)
+        idx = np.flatnonzero(at)
+        alt[idx, idx] = 1.0 - expected[idx, idx]
+        out["J"] = alt
+    return out
+
+
+MAIN = (
+    new("relu", "ReLU"),
+    call("y", "relu", "forward", In("x")),
+    call("dx", "relu", "backward", In("dz")),
+    call("J", "relu", "jacobian", In("x")),
+)
+SCALE = (
+    new("relu", "ReLU"),
+    call("y", "relu", "forward", In("x")),
+    call("dx", "relu", "backward", In("dz")),
+)
+FORWARD = (
+    new("relu", "ReLU"),
+    call("y", "relu", "forward", In("x")),
+)
+
+_DX = Target("dx", Quantity(Kind.ROW_GRADIENT, "∇_x L", ("1", "n"), "x"), label="the returned ∇_x L")
+
+EXERCISE = Exercise(
+    id="relu",
+    title="ReLU",
+    file="relu.py",
+    order=2,
+    summary="ReLU(): forward max(0, x), backward without forming the Jacobian, and the diagonal Jacobian.",
+    recipes={"main": MAIN, "scale": SCALE},
+    make_inputs=make_inputs,
+    public=(TrialPlan("public-1", "main"), TrialPlan("public-kink", "main", "kink", kink=True),
+            TrialPlan("scale", "scale", store=False)),
+    hidden=(TrialPlan("hidden-1", "main", "hidden"), TrialPlan("hidden-2", "main", "hidden")),
+    checks=(
+        ValueCheck("relu.forward", "forward: y = max(0, x)", 2,
+                   targets=(Target("y", Quantity(Kind.COLUMN, "y", ("n", "1")), label="forward(x)"),),
+                   what="ReLU.forward(x)"),
+        ValueCheck("relu.backward", "backward: the returned ∇_x L", 3, targets=(_DX,), what="ReLU.backward(dz)"),
+        ValueCheck("relu.jacobian", "jacobian(x): the diagonal ∂y/∂x", 2,
+                   targets=(Target("J", Quantity(Kind.JACOBIAN, "∂y/∂x", ("n", "n")), label="jacobian(x)"),),
+                   what="ReLU.jacobian(x)"),
+        ValueCheck("relu.scale", f"backward on n = {SCALE_N:,} without an n×n Jacobian", 1,
+                   targets=(_DX,), recipe="scale", what=f"ReLU.backward(dz) with n = {SCALE_N:,}",
+                   extra_codes=(("memory", (dx.EXPLICIT_JACOBIAN,)),)),
+        MutationCheck("relu.hygiene.mutation", "inputs are not modified", 1),
+        DeterminismCheck("relu.hygiene.determinism", "identical calls give identical results", 1),
+    ),
+    numeric=(
+        NumericSpec("main", FORWARD, "y", "dz", (("x", "dx"),)),
+        NumericSpec("scale", FORWARD, "y", "dz", (("x", "dx"),), directional=True, verify=("main", "y")),
+    ),
+    alternatives=alternatives,
+)

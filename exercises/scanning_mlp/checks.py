@@ -1,0 +1,145 @@
+"""Checks for exercise `scanning_mlp`: one MLP scanned over overlapping windows.
+
+Shapes (the course convention): X (T, 1); W1 (H1, N), b1 (H1, 1), W2 (H2, H1),
+b2 (H2, 1), W3 (K, H2), b3 (K, 1); O and the upstream dO are (K, T-N+1), one
+column per window; ∇_X L is (1, T); dW1..dW3 have the shapes of W1..W3;
+db1 (1, H1), db2 (1, H2), db3 (1, K).
+
+Every trial has overlapping windows (stride 1 < N), so a shared weight and
+most inputs receive contributions from several windows: only `+=`
+accumulation gets them right. Dimensions are distinct, so transposed
+answers never have the right shape. Inputs are resampled until every hidden
+pre-activation, in every window, is at least MARGIN away from 0 (so finite
+differences never cross a ReLU kink), and until each layer has both active
+and inactive units (so a wrong mask shows).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from grader.authoring import (DeterminismCheck, Exercise, In, Kind, MutationCheck, NumericSpec, Quantity,
+                              SecondCallCheck, Target, TrialPlan, ValueCheck, attr, call, new)
+
+#: Smallest |pre-activation| allowed in any trial.
+MARGIN = 0.05
+#: (T, N, H1, H2, K) for public and hidden trials; all distinct within a tuple and T-N+1 distinct too.
+PUBLIC_DIMS = (8, 3, 5, 4, 2)
+HIDDEN_DIMS = ((11, 4, 6, 3, 2), (9, 2, 4, 5, 3), (12, 5, 3, 4, 2))
+GRADS = ("dW1", "db1", "dW2", "db2", "dW3", "db3")
+
+
+def _preactivations(p, X):
+    """Hidden pre-activations z1 (H1, windows) and z2 (H2, windows), for kink safety only."""
+    N = p["N"]
+    windows = np.hstack([X[t:t + N] for t in range(X.shape[0] - N + 1)])
+    z1 = p["W1"] @ windows + p["b1"]
+    z2 = p["W2"] @ np.maximum(z1, 0.0) + p["b2"]
+    return z1, z2
+
+
+def _safe(p, X):
+    for z in _preactivations(p, X):
+        if np.min(np.abs(z)) < MARGIN or not (z > 0).any() or not (z < 0).any():
+            return False
+    return True
+
+
+def _draw(rng, dims, n_inputs):
+    T, N, H1, H2, K = dims
+    for _ in range(1000):
+        p = {
+            "W1": rng.standard_normal((H1, N)), "b1": 0.5 * rng.standard_normal((H1, 1)),
+            "W2": rng.standard_normal((H2, H1)) / np.sqrt(H1), "b2": 0.5 * rng.standard_normal((H2, 1)),
+            "W3": rng.standard_normal((K, H2)), "b3": rng.standard_normal((K, 1)),
+            "N": N,
+        }
+        Xs = [rng.standard_normal((T, 1)) for _ in range(n_inputs)]
+        if all(_safe(p, X) for X in Xs):
+            return p, Xs
+    raise RuntimeError("could not draw kink-safe scanning-MLP inputs")  # pragma: no cover
+
+
+def make_inputs(recipe, variant, rng):
+    dims = PUBLIC_DIMS if variant == "public" else HIDDEN_DIMS[int(rng.integers(len(HIDDEN_DIMS)))]
+    T, N, H1, H2, K = dims
+    windows = T - N + 1
+    if recipe == "twice":
+        p, (Xa, Xb) = _draw(rng, dims, 2)
+        return {**p, "X_a": Xa, "dO_a": rng.standard_normal((K, windows)),
+                "X_b": Xb, "dO_b": rng.standard_normal((K, windows))}
+    p, (X,) = _draw(rng, dims, 1)
+    return {**p, "X": X, "dO": rng.standard_normal((K, windows))}
+
+
+_PARAMS = tuple(In(n) for n in ("W1", "b1", "W2", "b2", "W3", "b3", "N"))
+
+MAIN = (
+    new("net", "ScanningMLP", *_PARAMS),
+    call("O", "net", "forward", In("X")),
+    call("dX", "net", "backward", In("dO")),
+    *(attr(g, "net", g) for g in GRADS),
+)
+
+
+def _round(handle, k, X, dO):
+    return (call(f"O_{k}", handle, "forward", In(X)), call(f"dX_{k}", handle, "backward", In(dO)),
+            *(attr(f"{g}_{k}", handle, g) for g in GRADS))
+
+
+TWICE = (
+    new("net", "ScanningMLP", *_PARAMS),
+    *_round("net", 1, "X_a", "dO_a"),
+    *_round("net", 2, "X_b", "dO_b"),
+    new("fresh", "ScanningMLP", *_PARAMS),
+    *_round("fresh", 3, "X_b", "dO_b"),
+)
+
+FORWARD = (
+    new("net", "ScanningMLP", *_PARAMS),
+    call("O", "net", "forward", In("X")),
+)
+
+_Q = {
+    "dW1": Quantity(Kind.MATRIX_GRADIENT, "∇_W1 L", ("H1", "N"), "W1"),
+    "db1": Quantity(Kind.ROW_GRADIENT, "∇_b1 L", ("1", "H1"), "b1"),
+    "dW2": Quantity(Kind.MATRIX_GRADIENT, "∇_W2 L", ("H2", "H1"), "W2"),
+    "db2": Quantity(Kind.ROW_GRADIENT, "∇_b2 L", ("1", "H2"), "b2"),
+    "dW3": Quantity(Kind.MATRIX_GRADIENT, "∇_W3 L", ("K", "H2"), "W3"),
+    "db3": Quantity(Kind.ROW_GRADIENT, "∇_b3 L", ("1", "K"), "b3"),
+}
+
+EXERCISE = Exercise(
+    id="scanning_mlp",
+    title="Scanning MLP",
+    file="scanning_mlp.py",
+    order=3,
+    summary="ScanningMLP: a 3-layer MLP over overlapping windows; shared-weight gradients accumulate with +=.",
+    recipes={"main": MAIN, "twice": TWICE},
+    make_inputs=make_inputs,
+    public=(TrialPlan("public-1", "main"), TrialPlan("public-2", "main"),
+            TrialPlan("twice", "twice", store=False)),
+    hidden=(TrialPlan("hidden-1", "main", "hidden"), TrialPlan("hidden-2", "main", "hidden"),
+            TrialPlan("hidden-twice", "twice", "hidden")),
+    checks=(
+        ValueCheck("scanning_mlp.forward", "forward: one output column per window", 2,
+                   targets=(Target("O", Quantity(Kind.WINDOWS, "O", ("K", "T-N+1")), label="forward(X)"),),
+                   what="ScanningMLP.forward(X)"),
+        ValueCheck("scanning_mlp.backward.dX", "backward: the returned ∇_X L", 2,
+                   targets=(Target("dX", Quantity(Kind.ROW_GRADIENT, "∇_X L", ("1", "T"), "X"),
+                                   label="the returned ∇_X L"),),
+                   what="ScanningMLP.backward(dO)"),
+        *(ValueCheck(f"scanning_mlp.backward.{g}", f"backward: self.{g} = {_Q[g].symbol}", 1,
+                     targets=(Target(g, _Q[g], label=f"self.{g}"),), what="ScanningMLP.backward(dO)")
+          for g in GRADS),
+        SecondCallCheck("scanning_mlp.accumulation", "a second forward/backward starts from zero", 2,
+                        names=("dX",) + GRADS),
+        MutationCheck("scanning_mlp.hygiene.mutation", "inputs are not modified", 1),
+        DeterminismCheck("scanning_mlp.hygiene.determinism", "identical calls give identical results", 1),
+    ),
+    numeric=(
+        NumericSpec("main", FORWARD, "O", "dO",
+                    (("X", "dX"), ("W1", "dW1"), ("b1", "db1"), ("W2", "dW2"), ("b2", "db2"),
+                     ("W3", "dW3"), ("b3", "db3"))),
+    ),
+)

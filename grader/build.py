@@ -1,0 +1,74 @@
+"""`grade build`: everything students receive, made from reference/.
+
+For each exercise:
+- student_template/<file>: the reference with its solution blocks replaced
+  by `raise NotImplementedError(...)` (`grader.templates`);
+- exercises/<id>/public_cases.json: the stored public trials, with inputs
+  and the reference's results (`grader.fixtures`).
+
+Generated files are never edited by hand. `check=True` writes nothing and
+reports which files differ from what a build would write; the test suite
+uses it to fail when the committed files drift from reference/.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader import fixtures, oracle
+from grader.course import Course
+from grader.errors import BuildError
+from grader.templates import make_stub
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """Paths (relative to the course folder) that were written, or that differ when checking."""
+
+    changed: tuple[str, ...]
+    unchanged: tuple[str, ...]
+    checked_only: bool
+
+
+def expected_files(course: Course, exercise_ids: list[str] | None = None) -> dict[Path, str]:
+    """What a build would write: {path: text}."""
+    files: dict[Path, str] = {}
+    for ex in course.exercises():
+        if exercise_ids is not None and ex.id not in exercise_ids:
+            continue
+        ref_path = course.reference_path(ex)
+        if not ref_path.is_file():
+            raise BuildError(f"no reference solution for {ex.id!r} at {ref_path}")
+        source = ref_path.read_text(encoding="utf-8")
+        files[course.template_dir / ex.file] = make_stub(source, f"reference/{ex.file}")
+        module = course.reference_module(ex)
+        trials = [ex.make_trial(plan, "public") for plan in ex.public if plan.store]
+        expectations = oracle.from_reference(ex, module, trials)
+        stored = []
+        for t in trials:
+            values = {out: e.expected for out, e in expectations[t.name].items()}
+            stored.append((t.name, t.recipe, t.inputs, values))
+        try:
+            files[course.fixture_path(ex.id)] = fixtures.dumps(ex.id, stored)
+        except ValueError as exc:
+            raise BuildError(f"cannot store the public cases of {ex.id!r}: {exc}") from None
+    return files
+
+
+def build(course: Course, *, check: bool = False, exercise_ids: list[str] | None = None) -> BuildResult:
+    """Regenerate templates and public cases (or, with check=True, only compare)."""
+    changed, unchanged = [], []
+    for path, text in expected_files(course, exercise_ids).items():
+        rel = str(path.relative_to(course.root))
+        current = path.read_text(encoding="utf-8") if path.is_file() else None
+        if current == text:
+            unchanged.append(rel)
+            continue
+        changed.append(rel)
+        if not check:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(path.suffix + ".tmp")
+            tmp.write_text(text, encoding="utf-8")
+            tmp.replace(path)
+    return BuildResult(tuple(changed), tuple(unchanged), check)

@@ -1,0 +1,593 @@
+"""The kinds of check, and how each turns trial outcomes into a verdict.
+
+Every verdict is formed here, in the trusted parent, from validated plain
+arrays. A check earns all its points or none, and checks are independent:
+each looks only at the outputs it names.
+
+Kinds:
+- ValueCheck: an output (or several) against the oracle, over every trial of
+  a recipe: structure first (`grader.structure`), then values with the
+  scale-aware tolerance (`grader.compare`), then a diagnosis of what is wrong.
+- MutationCheck: no input array changes while the calls run.
+- DeterminismCheck: two identical runs give bitwise-equal results.
+- SecondCallCheck: a second forward/backward on the same object gives that
+  call's gradients alone (nothing carried over from the first call).
+- AccuracyCheck: a trained model reaches an accuracy on held-out data that
+  only the parent holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping
+
+import numpy as np
+
+from grader import diagnosis as dx
+from grader.compare import compare, compare_projected, rtol_for
+from grader.convention import Kind, Quantity
+from grader.results import CaseCount, CheckResult, Worst
+from grader.structure import Accepted, Rejected, as_labels, as_scalar, as_tensor
+from grader.trial import Expectation, Projected, Trial
+from grader.values import Frame, Outcome, StepError, Value, shape_text
+
+#: Messages of numpy's refusal to turn a (1, 1) array into a float.
+_FLOAT_OF_ARRAY = ("only 0-dimensional arrays can be converted", "only length-1 arrays can be converted",
+                   "only size-1 arrays can be converted")
+FLOAT_OF_ARRAY_HINT = ("numpy >= 2.4 refuses float() of a (1, 1) array, and wᵀx is exactly such an array in "
+                       "this convention: use .item() to take the number out.")
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    """Everything a check may look at: trials, their outcomes, and the oracle."""
+
+    exercise_id: str
+    file: str
+    trials: tuple[Trial, ...]
+    outcomes: Mapping[str, Mapping[str, Outcome]]
+    expectations: Mapping[str, Mapping[str, Expectation]]
+    notes: Mapping[str, str] = field(default_factory=dict)
+
+    def trials_for(self, recipe: str) -> list[Trial]:
+        return [t for t in self.trials if t.recipe == recipe]
+
+    def trial(self, name: str) -> Trial | None:
+        for t in self.trials:
+            if t.name == name:
+                return t
+        return None
+
+    def outcome(self, trial: Trial, out: str) -> Outcome:
+        got = self.outcomes.get(trial.name, {}).get(out)
+        return got if got is not None else Outcome(error=StepError("died", "", "this call was never made"))
+
+    def expectation(self, trial: Trial, out: str) -> Expectation | None:
+        return self.expectations.get(trial.name, {}).get(out)
+
+    def describe(self, trial: Trial, out: str) -> str:
+        """The call that produced `out`, in the student's terms, e.g. `Linear.backward(dz)`."""
+        step = trial.step(out)
+        if step is None:
+            return out
+        if step.op in ("call", "attr"):
+            cls = trial.class_of(step.target)
+            inner = step.describe().split(".", 1)[1]
+            return f"{cls}.{inner}"
+        return step.describe()
+
+    def root_error(self, trial: Trial, out: str) -> tuple[StepError | None, str]:
+        """The error behind `out`, and the `out` name of the step it belongs to.
+
+        A step skipped because its object could not be built inherits the
+        constructor's error. An attribute read inherits the error of the last
+        call on the same object before it (for example `self.dW` after a
+        `backward` that raised): that call was supposed to set it.
+        """
+        err = self.outcome(trial, out).error
+        step = trial.step(out)
+        if step is None:
+            return err, out
+        if err is not None and err.kind == "skipped":
+            for s in trial.steps:
+                if s.op == "new" and s.out == step.target:
+                    inner = self.outcome(trial, s.out).error
+                    if inner is not None:
+                        return inner, s.out
+        if step.op == "attr":
+            before = [s for s in trial.steps[:trial.steps.index(step)] if s.op == "call" and s.target == step.target]
+            if before:
+                prior = self.outcome(trial, before[-1].out).error
+                if prior is not None:
+                    return self.root_error(trial, before[-1].out)
+        return err, out
+
+    def blocking_error(self, trial: Trial, out: str) -> bool:
+        """True when `out` failed, or is an attribute whose setting call failed."""
+        return self.root_error(trial, out)[0] is not None
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why one output of one trial failed (or None fields when it passed)."""
+
+    passed: bool
+    codes: tuple[str, ...] = ()
+    words: str = ""
+    trial: str = ""
+    visibility: str = ""
+    rank: int = 0
+    max_rel_error: float | None = None
+    worst: Worst | None = None
+    expected_layout: str = ""
+    given_layout: str = ""
+    frames: tuple[Frame, ...] = ()
+    hint: str = ""
+
+
+def error_problem(ctx: CheckContext, trial: Trial, out: str) -> Problem:
+    """Turn a failed step into a Problem the student can act on."""
+    err, where = ctx.root_error(trial, out)
+    what = ctx.describe(trial, where)
+    step = trial.step(where)
+    kind = err.kind
+    hint = ""
+    if kind == "not_implemented":
+        codes, words = (dx.NOT_IMPLEMENTED,), f"{what} is not implemented yet: it still raises NotImplementedError"
+    elif kind == "missing":
+        codes = (dx.MISSING,)
+        suggestion = f" ({err.message})" if err.message else ""
+        if step is not None and step.op in ("new", "func"):
+            words = f"{ctx.file} defines no `{step.target}`{suggestion}"
+        elif step is not None and step.op == "attr":
+            cls = trial.class_of(step.target)
+            before = [s for s in trial.steps[:trial.steps.index(step)] if s.op == "call" and s.target == step.target]
+            after = f" after {ctx.describe(trial, before[-1].out)}" if before else ""
+            words = f"your {cls} has no attribute `{step.name}`{after}{suggestion}"
+        elif step is not None:
+            words = f"your {trial.class_of(step.target)} has no method `{step.name}`{suggestion}"
+        else:
+            words = f"a name is missing{suggestion}"
+    elif kind == "memory":
+        codes, words = (dx.MEMORY,), f"{what} ran out of memory (MemoryError)"
+    elif kind == "recursion":
+        codes, words = (dx.CRASHED,), f"{what} recursed too deeply (RecursionError)"
+    elif kind == "exit":
+        codes = (dx.CRASHED,)
+        words = f"{what} called sys.exit(); code under test must return its result, not exit"
+    elif kind == "interrupt":
+        codes, words = (dx.CRASHED,), f"{what} raised KeyboardInterrupt"
+    elif kind == "timeout":
+        codes, words = (dx.TIMEOUT,), f"{what} did not finish: {err.message}"
+    elif kind == "died":
+        codes, words = (dx.CRASHED,), f"the process running your code stopped during {what}: {err.message}"
+    else:
+        codes, words = (dx.CRASHED,), f"{what} raised {err.headline()}"
+        if err.exc_type == "TypeError" and any(m in err.message for m in _FLOAT_OF_ARRAY):
+            hint = FLOAT_OF_ARRAY_HINT
+    return Problem(False, codes, words, trial.name, trial.visibility, rank=3, frames=err.frames, hint=hint)
+
+
+def _pick(value: Value, item: int | None) -> Value | None:
+    if item is None:
+        return value
+    if value.kind == "seq" and len(value.items) > item:
+        return value.items[item]
+    return None
+
+
+def _expected_array(value: Value) -> np.ndarray:
+    if value.kind == "seq":
+        raise ValueError("expected value is a sequence; name an item")
+    return np.asarray(value.array, dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class Target:
+    """One output a ValueCheck judges: its step output name, what it is, and an optional tuple item."""
+
+    output: str
+    quantity: Quantity
+    item: int | None = None
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Check:
+    """Base class: an id ("fc.backward.dW"), a title, and points."""
+
+    id: str
+    title: str
+    points: float
+
+    def extra_trials(self, trials: list[Trial]) -> list[Trial]:
+        """Trials this check needs beyond the exercise's own (default: none)."""
+        return []
+
+    def evaluate(self, ctx: CheckContext) -> CheckResult:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    # -- helpers for subclasses ------------------------------------------------
+
+    def _result(self, problems: list[Problem], counts: tuple[CaseCount, ...] = (),
+                extra_codes: tuple[str, ...] = (), subject: str = "") -> CheckResult:
+        failing = [p for p in problems if not p.passed]
+        errors = [p.max_rel_error for p in problems if p.max_rel_error is not None]
+        max_err = max(errors) if errors else None
+        if not failing:
+            notes = sorted({p.words for p in problems if p.words})
+            message = "passed" + (f" on {_count_words(counts)}" if counts else "")
+            message += "".join(f"; {n}" for n in notes)
+            return CheckResult(self.id, self.title, True, float(self.points), float(self.points), (),
+                               message, "", max_err, cases=counts)
+        primary = sorted(failing, key=lambda p: (-p.rank, -(p.max_rel_error or 0.0)))[0]
+        codes = primary.codes + tuple(c for c in extra_codes if c not in primary.codes)
+        where = f" (case {primary.trial})" if primary.trial and primary.visibility != "probe" else ""
+        tally = ""
+        total = len(problems)
+        if total > 1:
+            tally = f" Failed on {len(failing)} of {total} cases."
+        prefix = f"{subject}: " if subject and primary.rank < 3 else ""
+        message = f"{prefix}{primary.words}{where}.{tally}".strip()
+        preferred = [c for c in extra_codes if c in codes] + list(codes)
+        hint = primary.hint or next((dx.HINTS[c] for c in preferred if c in dx.HINTS), "")
+        return CheckResult(self.id, self.title, False, 0.0, float(self.points), codes, message, hint, max_err,
+                           primary.worst, primary.expected_layout, primary.given_layout, primary.frames, counts)
+
+
+def _count_words(counts: tuple[CaseCount, ...]) -> str:
+    parts = [f"{c.total} {c.visibility}" for c in counts if c.total]
+    return ", ".join(parts) + (" case" if sum(c.total for c in counts) == 1 else " cases")
+
+
+def _counts(problems: list[Problem]) -> tuple[CaseCount, ...]:
+    """Cases passed per visibility; a case passes when every output judged on it passed."""
+    by_trial: dict[str, tuple[str, bool]] = {}
+    for p in problems:
+        prev = by_trial.get(p.trial)
+        by_trial[p.trial] = (p.visibility, p.passed and (prev is None or prev[1]))
+    per: dict[str, list[bool]] = {}
+    for vis, ok in by_trial.values():
+        per.setdefault(vis, []).append(ok)
+    order = ["public", "hidden", "numeric", "probe"]
+    return tuple(CaseCount(v, sum(per[v]), len(per[v])) for v in order if v in per)
+
+
+@dataclass(frozen=True)
+class ValueCheck(Check):
+    """Judge outputs of every trial of `recipe` against the oracle.
+
+    what: how the statement names the checked thing, e.g. "Linear.backward(dz) → self.dW".
+    extra_codes: codes added on failure, by cause: keys "memory", "non_finite" or "any".
+    """
+
+    targets: tuple[Target, ...] = ()
+    recipe: str = "main"
+    what: str = ""
+    extra_codes: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def evaluate(self, ctx: CheckContext) -> CheckResult:
+        problems: list[Problem] = []
+        for trial in ctx.trials_for(self.recipe):
+            for target in self.targets:
+                exp = ctx.expectation(trial, target.output)
+                if exp is None:
+                    continue
+                problems.append(self.judge(ctx, trial, target, exp))
+        if not problems:
+            return CheckResult(self.id, self.title, False, 0.0, float(self.points), (dx.WRONG_VALUE,),
+                               "no case could be checked (no expected values are available)")
+        extra: tuple[str, ...] = ()
+        table = dict(self.extra_codes)
+        for p in problems:
+            if p.passed:
+                continue
+            if dx.MEMORY in p.codes:
+                extra += table.get("memory", ())
+            if dx.NON_FINITE in p.codes:
+                extra += table.get("non_finite", ())
+            if not ({dx.NOT_IMPLEMENTED, dx.MISSING, dx.CRASHED, dx.TIMEOUT} & set(p.codes)):
+                extra += table.get("any", ())
+        return self._result(problems, _counts(problems), tuple(dict.fromkeys(extra)), self.what)
+
+    def judge(self, ctx: CheckContext, trial: Trial, target: Target, exp: Expectation) -> Problem:
+        """The verdict on one output of one trial."""
+        base = dict(trial=trial.name, visibility=trial.visibility)
+        outcome = ctx.outcome(trial, target.output)
+        if ctx.blocking_error(trial, target.output):
+            return error_problem(ctx, trial, target.output)
+        q = target.quantity
+        expected = exp.expected
+        if target.item is not None and isinstance(expected, Value):
+            expected = _pick(expected, target.item)
+        value = _pick(outcome.value, target.item)
+        label = target.label or q.symbol
+        if value is None:
+            return Problem(False, (dx.WRONG_TYPE,), f"returned {outcome.value.describe()}, where a tuple holding "
+                           f"{label} as item {target.item} is expected", rank=2, **base)
+        if isinstance(expected, Projected):
+            shape = expected.shape
+        elif q.kind is Kind.SCALAR:
+            shape = ()
+        else:
+            shape = tuple(expected.array.shape)
+        exp_words = q.expected_words(shape)
+        if q.kind is Kind.SCALAR:
+            st = as_scalar(value)
+        elif q.kind is Kind.LABELS:
+            st = as_labels(value, shape)
+        else:
+            st = as_tensor(value, shape, q)
+        if isinstance(st, Rejected):
+            given_words = st.words.removeprefix("has shape ")
+            words = f"{label} {st.short or st.words}"
+            codes = st.codes
+            worst = None
+            max_err = None
+            if st.usable is not None and not isinstance(expected, Projected) and q.kind is not Kind.LABELS:
+                exp_arr = _expected_array(expected)
+                if st.usable.shape == exp_arr.shape:
+                    cmp = compare(st.usable, exp_arr, rtol=rtol_for(exp.source, st.precision),
+                                  alternative=exp.alternative if exp.alternative is not None
+                                  and exp.alternative.shape == exp_arr.shape else None)
+                    if cmp.passed:
+                        words += ". Rearranged into the expected layout, its values are right, so only the layout is wrong"
+                    else:
+                        finding = dx.diagnose_values(st.usable, exp_arr, rtol=cmp.rtol)
+                        words += f". Rearranged into the expected layout, {finding.words}"
+                        codes = codes + tuple(c for c in finding.codes if c != dx.WRONG_VALUE)
+                        max_err = cmp.max_rel_error
+            return Problem(False, codes, words, rank=2, max_rel_error=max_err, worst=worst,
+                           expected_layout=exp_words, given_layout=given_words, **base)
+        if isinstance(expected, Projected) and not expected.directions:
+            return Problem(True, words=exp.note, **base)
+        if isinstance(expected, Projected):
+            rtol = rtol_for(exp.source, st.precision)
+            cmp = compare_projected(st.array, expected.directions, expected.values, rtol=rtol)
+            if cmp.passed:
+                return Problem(True, max_rel_error=cmp.max_rel_error, **base)
+            finding = _diagnose_projected(st.array, expected, rtol)
+            return Problem(False, finding.codes,
+                           f"{label} fails a directional check (its projection on a random direction is off): "
+                           f"{finding.words}", rank=1, max_rel_error=cmp.max_rel_error,
+                           worst=Worst(trial.name, cmp.worst_index, cmp.expected, cmp.given),
+                           expected_layout=exp_words, **base)
+        exp_arr = _expected_array(expected)
+        if q.kind is Kind.LABELS:
+            wrong = st.array != exp_arr
+            if not wrong.any():
+                return Problem(True, max_rel_error=0.0, **base)
+            i = int(np.argmax(wrong))
+            return Problem(False, (dx.WRONG_VALUE,), f"{int(wrong.sum())} of {wrong.size} predicted labels are wrong",
+                           rank=1, max_rel_error=float(wrong.mean()),
+                           worst=Worst(trial.name, (i,), float(exp_arr[i]), float(st.array[i])),
+                           expected_layout=exp_words, **base)
+        rtol = rtol_for(exp.source, st.precision)
+        alt = exp.alternative if exp.alternative is not None and exp.alternative.shape == exp_arr.shape else None
+        cmp = compare(st.array, exp_arr, rtol=rtol, alternative=alt)
+        if cmp.passed:
+            return Problem(True, max_rel_error=cmp.max_rel_error, **base)
+        finding = dx.diagnose_values(st.array, exp_arr, rtol=rtol)
+        source = " (expected values from finite differences of your own forward)" if exp.source == "numeric" else ""
+        return Problem(False, finding.codes, f"{label} has the right shape and type, but {finding.words}{source}",
+                       rank=1, max_rel_error=cmp.max_rel_error,
+                       worst=Worst(trial.name, cmp.worst_index, cmp.expected, cmp.given),
+                       expected_layout=exp_words, given_layout=f"{shape_text(st.array.shape)}, as expected", **base)
+
+
+def _diagnose_projected(g: np.ndarray, expected: Projected, rtol: float) -> dx.Finding:
+    got = np.array([float(np.sum(g * u)) for u in expected.directions])
+    want = np.array(expected.values)
+    return dx.diagnose_values(got, want, rtol=rtol)
+
+
+def _arrays_equal(a: Value, b: Value) -> bool:
+    if a.kind != b.kind or a.type_name != b.type_name:
+        return False
+    if a.kind == "seq":
+        return len(a.items) == len(b.items) and all(_arrays_equal(x, y) for x, y in zip(a.items, b.items))
+    if a.array is None or b.array is None:
+        return a.array is None and b.array is None
+    return (a.array.dtype == b.array.dtype and a.array.shape == b.array.shape
+            and a.array.tobytes() == b.array.tobytes())
+
+
+def _first_error(ctx: CheckContext, trial: Trial) -> Problem | None:
+    for s in trial.steps:
+        if s.op == "snapshot":
+            continue
+        if not ctx.outcome(trial, s.out).ok:
+            return error_problem(ctx, trial, s.out)
+    return None
+
+
+def _nothing_ran(ctx: CheckContext, trial: Trial) -> Problem | None:
+    """The error to report when no call of the trial (other than constructors) succeeded, else None.
+
+    Hygiene checks judge the calls that did run; a crash elsewhere is the
+    business of the checks that need that call.
+    """
+    calls = [s for s in trial.steps if s.op in ("call", "attr", "func")]
+    if any(ctx.outcome(trial, s.out).ok and not ctx.blocking_error(trial, s.out) for s in calls):
+        return None
+    return _first_error(ctx, trial)
+
+
+@dataclass(frozen=True)
+class MutationCheck(Check):
+    """No call may change the arrays it was given (or that the constructor was given)."""
+
+    recipe: str = "main"
+
+    def extra_trials(self, trials: list[Trial]) -> list[Trial]:
+        base = next((t for t in trials if t.recipe == self.recipe and t.visibility == "public"), None)
+        if base is None:
+            return []
+        from grader.script import snapshot
+        steps = []
+        for i, s in enumerate(base.steps):
+            steps += [s, snapshot(f"__snapshot_{i}")]
+        return [Trial(f"{self.id}#probe", base.recipe, tuple(steps), base.inputs, "probe")]
+
+    def evaluate(self, ctx: CheckContext) -> CheckResult:
+        trial = ctx.trial(f"{self.id}#probe")
+        if trial is None:
+            return self._result([Problem(False, (dx.WRONG_VALUE,), "no trial to check")])
+        err = _nothing_ran(ctx, trial)
+        if err is not None:
+            return self._result([Problem(False, err.codes, f"could not check: {err.words}", trial.name, "probe",
+                                         frames=err.frames, hint=err.hint)])
+        names = [k for k, v in trial.sent_inputs.items() if isinstance(v, np.ndarray)]
+        for i, s in enumerate(trial.steps):
+            if not s.out.startswith("__snapshot_"):
+                continue
+            snap = ctx.outcome(trial, s.out).value
+            prev = trial.steps[i - 1]
+            if snap is None or snap.kind != "seq" or len(snap.items) != len(names):
+                return self._result([Problem(False, (dx.MUTATED_INPUT,), "the inputs could not be read back after "
+                                             f"{ctx.describe(trial, prev.out)}", trial.name, "probe")])
+            for name, item in zip(names, snap.items):
+                original = trial.sent_inputs[name]
+                now = item.array
+                if now is None or now.shape != original.shape or now.dtype != original.dtype \
+                        or now.tobytes() != original.tobytes():
+                    detail = ""
+                    if now is not None and now.shape == original.shape:
+                        diff = np.argwhere(~((now == original) | (np.isnan(now) & np.isnan(original))))
+                        if len(diff):
+                            idx = tuple(int(j) for j in diff[0])
+                            detail = (f" (entry {list(idx)} was {float(original[idx]):.6g}, "
+                                      f"now {float(now[idx]):.6g})")
+                    return self._result([Problem(
+                        False, (dx.MUTATED_INPUT,),
+                        f"{ctx.describe(trial, prev.out)} changed the input array `{name}` in place{detail}",
+                        trial.name, "probe")])
+        return self._result([Problem(True, trial=trial.name, visibility="probe")])
+
+
+@dataclass(frozen=True)
+class DeterminismCheck(Check):
+    """Two runs of the same calls on the same inputs, each on a fresh object, give bitwise-equal results."""
+
+    recipe: str = "main"
+
+    def extra_trials(self, trials: list[Trial]) -> list[Trial]:
+        base = next((t for t in trials if t.recipe == self.recipe and t.visibility == "public"), None)
+        if base is None:
+            return []
+        return [Trial(f"{self.id}#{k}", base.recipe, base.steps, base.inputs, "probe") for k in ("a", "b")]
+
+    def evaluate(self, ctx: CheckContext) -> CheckResult:
+        a, b = ctx.trial(f"{self.id}#a"), ctx.trial(f"{self.id}#b")
+        if a is None or b is None:
+            return self._result([Problem(False, (dx.WRONG_VALUE,), "no trial to check")])
+        for t in (a, b):
+            err = _nothing_ran(ctx, t)
+            if err is not None:
+                return self._result([Problem(False, err.codes, f"could not check: {err.words}", t.name, "probe",
+                                             frames=err.frames, hint=err.hint)])
+        for s in a.steps:
+            if s.op == "new":
+                continue
+            oa, ob = ctx.outcome(a, s.out), ctx.outcome(b, s.out)
+            if not oa.ok and not ob.ok:
+                continue     # failed both times: other checks report it
+            if oa.ok != ob.ok or not _arrays_equal(oa.value, ob.value):
+                return self._result([Problem(
+                    False, (dx.NONDETERMINISTIC,),
+                    f"two identical runs gave different results for {ctx.describe(a, s.out)}; the same inputs "
+                    f"must always give the same numbers", a.name, "probe")])
+        return self._result([Problem(True, trial=a.name, visibility="probe")])
+
+
+@dataclass(frozen=True)
+class SecondCallCheck(Check):
+    """A second forward/backward on one object equals a first call on a fresh object.
+
+    The recipe makes three calls: on object 1 with data A (outputs "<name>_1"),
+    again on object 1 with data B ("<name>_2"), and on a fresh object 2 with
+    data B ("<name>_3"). The student's own numbers are compared with each
+    other, so a wrong-but-consistent gradient does not fail this check.
+    """
+
+    recipe: str = "twice"
+    names: tuple[str, ...] = ()
+
+    def evaluate(self, ctx: CheckContext) -> CheckResult:
+        problems = []
+        for trial in ctx.trials_for(self.recipe):
+            err = _first_error(ctx, trial)
+            if err is not None:
+                problems.append(Problem(False, err.codes, f"could not check: {err.words}", trial.name, "probe",
+                                        frames=err.frames, hint=err.hint))
+                continue
+            problem = Problem(True, trial=trial.name, visibility="probe")
+            for name in self.names:
+                first, second, fresh = (ctx.outcome(trial, f"{name}_{k}").value for k in (1, 2, 3))
+                arrays = [v.array if v is not None and v.kind in ("array", "subclass", "scalar") else None
+                          for v in (first, second, fresh)]
+                if any(a is None for a in arrays) or not (arrays[0].shape == arrays[1].shape == arrays[2].shape):
+                    continue  # structure is judged by the value checks
+                f1, f2, f3 = (np.asarray(a, dtype=np.float64) for a in arrays)
+                cmp = compare(f2, f3, rtol=1e-9)
+                if cmp.passed:
+                    continue
+                if compare(f2, f1 + f3, rtol=1e-9).passed:
+                    problem = Problem(
+                        False, (dx.ACCUMULATED_ACROSS_CALLS,),
+                        f"after a second forward/backward on the same object, {name} equals the sum of both "
+                        f"calls' gradients: the first call's gradient carried over", trial.name, "probe",
+                        max_rel_error=cmp.max_rel_error)
+                else:
+                    problem = Problem(
+                        False, (dx.WRONG_VALUE,),
+                        f"a second forward/backward on the same object gives a different {name} than the same "
+                        f"call on a fresh object", trial.name, "probe", max_rel_error=cmp.max_rel_error)
+                break
+            problems.append(problem)
+        if not problems:
+            return self._result([Problem(False, (dx.WRONG_VALUE,), "no trial to check")])
+        return self._result(problems)
+
+
+@dataclass(frozen=True)
+class AccuracyCheck(Check):
+    """A trained weight column must classify the parent's held-out data well.
+
+    The held-out data are private trial inputs ("_X_test", "_y_test") that
+    never reach the worker; accuracy = mean(sign(X_test w) == y_test).
+    """
+
+    recipe: str = "train"
+    output: str = "w"
+    threshold: float = 0.95
+    what: str = ""
+
+    def evaluate(self, ctx: CheckContext) -> CheckResult:
+        problems = []
+        for trial in ctx.trials_for(self.recipe):
+            outcome = ctx.outcome(trial, self.output)
+            if ctx.blocking_error(trial, self.output):
+                problems.append(error_problem(ctx, trial, self.output))
+                continue
+            X, y = trial.inputs["_X_test"], trial.inputs["_y_test"]
+            q = Quantity(Kind.COLUMN, "w", ("D", "1"))
+            st = as_tensor(outcome.value, (X.shape[1], 1), q)
+            if isinstance(st, Rejected):
+                problems.append(Problem(False, st.codes, f"the returned w {st.words}", trial.name,
+                                        trial.visibility, rank=2, expected_layout=q.expected_words((X.shape[1], 1)),
+                                        given_layout=st.words))
+                continue
+            scores = X @ st.array
+            pred = np.where(scores[:, 0] >= 0, 1.0, -1.0)
+            acc = float(np.mean(pred == y))
+            if acc >= self.threshold:
+                problems.append(Problem(True, trial=trial.name, visibility=trial.visibility))
+            else:
+                problems.append(Problem(False, (dx.WRONG_VALUE,),
+                                        f"the trained w classifies {acc:.1%} of the held-out examples correctly; "
+                                        f"at least {self.threshold:.0%} is needed", trial.name, trial.visibility,
+                                        rank=1))
+        if not problems:
+            return self._result([Problem(False, (dx.WRONG_VALUE,), "no trial to check")])
+        return self._result(problems, _counts(problems), subject=self.what)

@@ -1,0 +1,105 @@
+"""The `grade` command: argparse over the keyword-only API in `grader.api`.
+
+    grade PATH [--exercise ID] [--json FILE] [--timeout S] [--mode MODE] [--course DIR]
+    grade build [--check] [--exercise ID] [--course DIR]
+    grade list [--course DIR]
+
+Exit codes: 0 when every graded check passes, 1 when any check fails, 2 for
+a usage error, an unreadable submission or a broken course folder. The human
+report goes to stdout; errors go to stderr in one line; machine-readable
+output only ever goes to the file named by --json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from grader import api
+from grader.errors import GraderError
+
+SUBCOMMANDS = ("check", "build", "list")
+
+
+def _console(stderr: bool = False):
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="grade", description="Grade backpropagation exercises: forward/backward passes, checked numerically.",
+        epilog="`grade PATH` is short for `grade check PATH`.")
+    sub = parser.add_subparsers(dest="command", metavar="{check,build,list}")
+
+    check = sub.add_parser("check", help="grade a submission folder or one exercise file")
+    check.add_argument("path", help="a folder holding exercise files, or one <id>.py")
+    check.add_argument("--exercise", metavar="ID", help="grade only this exercise")
+    check.add_argument("--json", metavar="FILE", help="also write the machine report (JSON) to FILE")
+    check.add_argument("--timeout", type=float, default=api.DEFAULT_TIMEOUT, metavar="S",
+                       help=f"wall-clock seconds per exercise (default {api.DEFAULT_TIMEOUT:g})")
+    check.add_argument("--mode", choices=api.MODES, default="auto",
+                       help="auto: use the reference when present; student: public cases only; "
+                            "instructor: require the reference")
+    check.add_argument("--course", metavar="DIR", help="the course folder (default: this checkout)")
+
+    build = sub.add_parser("build", help="regenerate student_template/ and the public cases from reference/")
+    build.add_argument("--check", action="store_true", help="write nothing; exit 1 if a file would change")
+    build.add_argument("--exercise", metavar="ID", help="build only this exercise")
+    build.add_argument("--course", metavar="DIR", help="the course folder (default: this checkout)")
+
+    lst = sub.add_parser("list", help="list the exercises and their points")
+    lst.add_argument("--course", metavar="DIR", help="the course folder (default: this checkout)")
+    return parser
+
+
+def _normalise(argv: list[str]) -> list[str]:
+    """`grade PATH ...` means `grade check PATH ...`."""
+    if argv and argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help"):
+        return ["check", *argv]
+    return argv
+
+
+def main(argv: list[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser = _parser()
+    if not args_list:
+        parser.print_help()
+        return 2
+    try:
+        args = parser.parse_args(_normalise(args_list))
+    except SystemExit as exc:
+        return 0 if exc.code == 0 else 2
+    try:
+        if args.command == "check":
+            report = api.grade(args.path, exercise=args.exercise, timeout=args.timeout, mode=args.mode,
+                               course=args.course)
+            from grader.report import render
+
+            render(report, _console())
+            if args.json:
+                api.write_json(report, args.json)
+            return 0 if report.all_passed else 1
+        if args.command == "build":
+            from grader.report import render_build
+
+            result = api.build(course=args.course, check=args.check, exercise=args.exercise)
+            render_build(result, _console())
+            return 1 if (args.check and result.changed) else 0
+        if args.command == "list":
+            from grader.report import render_exercises
+
+            render_exercises(api.list_exercises(course=args.course), _console())
+            return 0
+    except GraderError as exc:
+        _console(stderr=True).print(f"grade: {exc.message}", style="bold red", markup=False)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        _console(stderr=True).print("grade: interrupted", style="bold red", markup=False)
+        return 130
+    except OSError as exc:
+        _console(stderr=True).print(f"grade: {exc}", style="bold red", markup=False)
+        return 2
+    parser.print_help()
+    return 2

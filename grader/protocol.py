@@ -1,0 +1,299 @@
+"""The pickle-free wire format between the trusted parent and the worker.
+
+A frame is:
+
+    MAGIC (4 bytes) | header length (u32, big-endian) | payload length (u64) |
+    header (UTF-8 JSON object) | payload (raw bytes)
+
+The header describes values; numeric arrays travel as raw little-endian bytes
+in the payload, referenced by offset and length. Nothing is ever pickled, and
+the parent decodes a frame only after checking every size against a cap and
+every dtype against an allowlist of plain numeric dtypes.
+
+Values are encoded as tagged trees ("t" is the tag):
+    {"t": "nd", "dtype": "<f8", "shape": [3, 1], "off": 0, "len": 24}
+    {"t": "nd_sub", "cls": "matrix", ...same fields as nd...}
+    {"t": "nd_bad", "dtype": "object", "shape": [3]}        (no data)
+    {"t": "scalar", "py": "float", ...same fields as nd, shape []...}
+    {"t": "seq", "kind": "tuple", "items": [...]}
+    {"t": "none"}
+    {"t": "other", "type": "dict"}
+
+This module is imported by the worker too, so it depends on numpy and the
+standard library only.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import struct
+
+import numpy as np
+
+MAGIC = b"BPG1"
+_PREFIX = struct.Struct(">4sIQ")
+PREFIX_SIZE = _PREFIX.size
+
+#: Largest header the parent accepts, in bytes.
+MAX_HEADER = 1 << 20
+#: Largest payload the parent accepts by default, in bytes.
+MAX_PAYLOAD = 256 << 20
+#: Deepest nesting of sequences a value may have.
+MAX_DEPTH = 4
+#: Most items a sequence may have.
+MAX_ITEMS = 64
+#: Most dimensions an array may have.
+MAX_NDIM = 8
+#: Longest string field kept from the worker.
+MAX_TEXT = 4000
+
+#: Plain numeric dtypes an array may have on the wire (all little-endian).
+ALLOWED_DTYPES = frozenset(
+    {"<f8", "<f4", "<f2", "<i8", "<i4", "<i2", "|i1", "<u8", "<u4", "<u2", "|u1", "|b1", "<c16", "<c8"}
+)
+
+
+class ProtocolError(Exception):
+    """A frame or value broke the wire format (size, dtype, shape or structure)."""
+
+
+# ---------------------------------------------------------------------------
+# Framing
+
+
+def pack_frame(header: dict, payload: bytes = b"") -> bytes:
+    """Serialise one frame: header dict (JSON-able) and raw payload bytes."""
+    head = json.dumps(header, separators=(",", ":"), allow_nan=False).encode("utf-8")
+    return _PREFIX.pack(MAGIC, len(head), len(payload)) + head + payload
+
+
+class FrameReader:
+    """Incremental frame parser with caps; feed bytes, take complete frames.
+
+    Raises ProtocolError as soon as a prefix announces a frame over the caps,
+    so an untrusted sender can never make the reader buffer more than
+    `max_header + max_payload` bytes.
+    """
+
+    def __init__(self, *, max_header: int = MAX_HEADER, max_payload: int = MAX_PAYLOAD):
+        self._buf = bytearray()
+        self._max_header = max_header
+        self._max_payload = max_payload
+        self._need: tuple[int, int] | None = None
+
+    def feed(self, data: bytes) -> None:
+        self._buf += data
+
+    def next_frame(self) -> tuple[dict, bytes] | None:
+        """Return (header, payload) for the next complete frame, or None."""
+        if self._need is None:
+            if len(self._buf) < PREFIX_SIZE:
+                return None
+            magic, hlen, plen = _PREFIX.unpack_from(self._buf, 0)
+            if magic != MAGIC:
+                raise ProtocolError("bad frame magic")
+            if hlen > self._max_header:
+                raise ProtocolError(f"frame header of {hlen} bytes is over the cap")
+            if plen > self._max_payload:
+                raise ProtocolError(f"frame payload of {plen} bytes is over the cap")
+            self._need = (hlen, plen)
+        hlen, plen = self._need
+        total = PREFIX_SIZE + hlen + plen
+        if len(self._buf) < total:
+            return None
+        head = bytes(self._buf[PREFIX_SIZE:PREFIX_SIZE + hlen])
+        payload = bytes(self._buf[PREFIX_SIZE + hlen:total])
+        del self._buf[:total]
+        self._need = None
+        try:
+            header = json.loads(head.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise ProtocolError(f"frame header is not JSON: {exc}") from None
+        if not isinstance(header, dict):
+            raise ProtocolError("frame header is not a JSON object")
+        return header, payload
+
+
+# ---------------------------------------------------------------------------
+# Encoding (used by the worker for student values, and by the parent for inputs)
+
+
+class PayloadBuilder:
+    """Collects raw array bytes and hands out (offset, length) references."""
+
+    def __init__(self) -> None:
+        self._parts: list[bytes] = []
+        self._size = 0
+
+    def add(self, data: bytes) -> tuple[int, int]:
+        off = self._size
+        self._parts.append(data)
+        self._size += len(data)
+        return off, len(data)
+
+    def bytes(self) -> bytes:
+        return b"".join(self._parts)
+
+
+def _wire_array(arr: np.ndarray) -> np.ndarray:
+    """A C-contiguous little-endian copy (or view) of a plain numeric array."""
+    dt = arr.dtype
+    if dt.byteorder == ">" or (dt.byteorder == "=" and not _LITTLE):
+        arr = arr.astype(dt.newbyteorder("<"))
+    if not arr.flags.c_contiguous:
+        arr = arr.copy(order="C")   # np.ascontiguousarray would turn 0-d into 1-d
+    return arr
+
+
+_LITTLE = np.little_endian
+
+
+def _dtype_str(arr: np.ndarray) -> str:
+    s = arr.dtype.str
+    if s[0] == "=":
+        s = ("<" if _LITTLE else ">") + s[1:]
+    return s
+
+
+def _encode_array_fields(arr: np.ndarray, payload: PayloadBuilder) -> dict:
+    wire = _wire_array(arr)
+    off, length = payload.add(wire.tobytes())
+    return {"dtype": _dtype_str(wire), "shape": list(wire.shape), "off": off, "len": length}
+
+
+def _short(text: object) -> str:
+    s = str(text)
+    return s if len(s) <= 200 else s[:197] + "..."
+
+
+def encode_value(obj: object, payload: PayloadBuilder, depth: int = 0) -> dict:
+    """Encode an arbitrary Python object as a value tree plus payload bytes.
+
+    Never raises for odd objects: anything that is not a plain number, array,
+    tuple, list or None becomes {"t": "other"} with its type name.
+    """
+    if obj is None:
+        return {"t": "none"}
+    if isinstance(obj, (bool, int, float)) and type(obj) in (bool, int, float):
+        if type(obj) is int and not (-(2**63) <= obj < 2**63):
+            return {"t": "other", "type": "int (too large)"}
+        arr = np.asarray(obj)
+        return {"t": "scalar", "py": type(obj).__name__, **_encode_array_fields(arr, payload)}
+    if isinstance(obj, np.generic) and type(obj).__module__ == "numpy":
+        arr = np.asarray(obj)
+        if arr.dtype.str.lstrip("<>=|") in {"f16", "f12"}:  # long double
+            arr = arr.astype(np.float64)
+        if _dtype_str(_wire_array(arr)) not in ALLOWED_DTYPES:
+            return {"t": "other", "type": "numpy." + type(obj).__name__}
+        return {"t": "scalar", "py": "numpy." + type(obj).__name__, **_encode_array_fields(arr, payload)}
+    if isinstance(obj, np.ndarray):
+        exact = type(obj) is np.ndarray
+        try:
+            plain = obj.view(np.ndarray) if not exact else obj
+        except Exception:  # a hostile subclass may break .view
+            return {"t": "other", "type": _short(type(obj).__name__)}
+        dtstr = _dtype_str(plain)
+        if dtstr not in ALLOWED_DTYPES:
+            if plain.dtype.kind == "f" and plain.dtype.itemsize > 8:
+                # long double: keep the values, report the dtype honestly
+                fields = _encode_array_fields(plain.astype(np.float64), payload)
+                return {"t": "nd_bad", "dtype": _short(plain.dtype.name), "shape": list(plain.shape),
+                        "data": fields}
+            return {"t": "nd_bad", "dtype": _short(plain.dtype.name), "shape": list(plain.shape)}
+        if plain.ndim > MAX_NDIM:
+            return {"t": "nd_bad", "dtype": _short(plain.dtype.name), "shape": list(plain.shape)[:MAX_NDIM]}
+        fields = _encode_array_fields(plain, payload)
+        if exact:
+            return {"t": "nd", **fields}
+        return {"t": "nd_sub", "cls": _short(type(obj).__name__), **fields}
+    if isinstance(obj, (tuple, list)) and type(obj) in (tuple, list):
+        if depth >= MAX_DEPTH:
+            return {"t": "other", "type": type(obj).__name__ + " (nested too deeply)"}
+        items = list(obj)
+        if len(items) > MAX_ITEMS:
+            return {"t": "other", "type": f"{type(obj).__name__} of {len(items)} items"}
+        return {"t": "seq", "kind": type(obj).__name__,
+                "items": [encode_value(item, payload, depth + 1) for item in items]}
+    return {"t": "other", "type": _short(type(obj).__module__ + "." + type(obj).__qualname__)}
+
+
+# ---------------------------------------------------------------------------
+# Decoding (parent side: strict)
+
+
+def _as_int(x: object, what: str) -> int:
+    if type(x) is not int:
+        raise ProtocolError(f"{what} is not an integer")
+    return x
+
+
+def _text(x: object, what: str) -> str:
+    if not isinstance(x, str):
+        raise ProtocolError(f"{what} is not a string")
+    return x[:MAX_TEXT]
+
+
+def decode_array_fields(node: dict, payload: bytes) -> np.ndarray:
+    """Rebuild a plain float/int/bool/complex ndarray from nd fields, strictly."""
+    dtype = node.get("dtype")
+    if dtype not in ALLOWED_DTYPES:
+        raise ProtocolError(f"dtype {dtype!r} is not allowed on the wire")
+    shape = node.get("shape")
+    if not isinstance(shape, list) or len(shape) > MAX_NDIM:
+        raise ProtocolError("bad array shape")
+    dims = [_as_int(d, "array dimension") for d in shape]
+    if any(d < 0 for d in dims):
+        raise ProtocolError("negative array dimension")
+    dt = np.dtype(dtype)
+    count = math.prod(dims)
+    off = _as_int(node.get("off"), "array offset")
+    length = _as_int(node.get("len"), "array length")
+    if length != count * dt.itemsize or off < 0 or off + length > len(payload):
+        raise ProtocolError("array bytes do not match its dtype and shape")
+    arr = np.frombuffer(payload, dtype=dt, count=count, offset=off).reshape(dims).copy()
+    return arr
+
+
+def decode_tree(node: object, payload: bytes, depth: int = 0) -> dict:
+    """Validate a value tree and replace array fields by real arrays.
+
+    Returns a normalised tree: {"t": ..., "array": ndarray, ...}. Anything
+    malformed raises ProtocolError; the caller treats that as a crashed worker.
+    """
+    if not isinstance(node, dict):
+        raise ProtocolError("value node is not an object")
+    tag = node.get("t")
+    if tag == "none":
+        return {"t": "none"}
+    if tag in ("nd", "nd_sub", "scalar"):
+        arr = decode_array_fields(node, payload)
+        out = {"t": tag, "array": arr}
+        if tag == "nd_sub":
+            out["cls"] = _text(node.get("cls", "?"), "class name")[:200]
+        if tag == "scalar":
+            if arr.ndim != 0:
+                raise ProtocolError("scalar value is not 0-dimensional")
+            out["py"] = _text(node.get("py", "?"), "scalar type")[:200]
+        return out
+    if tag == "nd_bad":
+        shape = node.get("shape")
+        if not isinstance(shape, list) or not all(type(d) is int and d >= 0 for d in shape):
+            raise ProtocolError("bad array shape")
+        out = {"t": "nd_bad", "dtype": _text(node.get("dtype", "?"), "dtype")[:200], "shape": tuple(shape)}
+        if isinstance(node.get("data"), dict):
+            out["array"] = decode_array_fields(node["data"], payload)
+        return out
+    if tag == "seq":
+        if depth >= MAX_DEPTH:
+            raise ProtocolError("value nested too deeply")
+        items = node.get("items")
+        if not isinstance(items, list) or len(items) > MAX_ITEMS:
+            raise ProtocolError("bad sequence")
+        kind = node.get("kind")
+        if kind not in ("tuple", "list"):
+            raise ProtocolError("bad sequence kind")
+        return {"t": "seq", "kind": kind, "items": [decode_tree(i, payload, depth + 1) for i in items]}
+    if tag == "other":
+        return {"t": "other", "type": _text(node.get("type", "?"), "type name")[:200]}
+    raise ProtocolError(f"unknown value tag {tag!r}")

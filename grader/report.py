@@ -1,0 +1,169 @@
+"""The human report: results drawn with rich. Rendering only; no verdicts here.
+
+Layout: a summary table (exercise, status, checks passed, points, worst
+relative error), then one panel per failing check (what was expected and
+what was given, in shape and convention, the worst entry, the diagnosis and
+a hint, and the student's own traceback lines for a crash), then a footer
+saying which cases ran. Text that came from student code is never
+interpreted as markup. rich honours NO_COLOR and the terminal's width.
+"""
+
+from __future__ import annotations
+
+import math
+
+from rich.console import Console
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from grader.results import CheckResult, ExerciseResult, Report
+
+_STATUS_STYLE = {"graded": "green", "missing": "yellow", "error": "red", "crashed": "red", "memory": "red",
+                 "timeout": "red"}
+
+
+def _fmt_err(x: float | None) -> str:
+    if x is None or not math.isfinite(x):
+        return "–"
+    return f"{x:.1e}"
+
+
+def _fmt_num(x: float) -> str:
+    return f"{x:.6g}"
+
+
+def _points(x: float) -> str:
+    return f"{x:g}"
+
+
+def summary_table(report: Report) -> Table:
+    table = Table(title="Backprop grader", title_justify="left", expand=False)
+    table.add_column("Exercise", no_wrap=True)
+    table.add_column("Status")
+    table.add_column("Checks", justify="right")
+    table.add_column("Points", justify="right")
+    table.add_column("Worst rel. error", justify="right")
+    for ex in report.exercises:
+        ok = ex.status == "graded" and ex.passed_checks == len(ex.checks)
+        style = "green" if ok else _STATUS_STYLE.get(ex.status, "red") if ex.status != "graded" else "yellow"
+        table.add_row(ex.id, Text(ex.status, style=style), f"{ex.passed_checks}/{len(ex.checks)}",
+                      f"{_points(ex.score)}/{_points(ex.max_score)}", _fmt_err(ex.max_rel_error))
+    table.add_row(Text("total", style="bold"), "", "", Text(f"{_points(report.score)}/{_points(report.max_score)}",
+                                                           style="bold"), "")
+    return table
+
+
+def check_panel(ex: ExerciseResult, check: CheckResult) -> Panel:
+    body = Text()
+    body.append(check.message)
+    if check.expected_layout:
+        body.append("\nExpected: ", style="bold")
+        body.append(check.expected_layout)
+    if check.given_layout:
+        body.append("\nGiven:    ", style="bold")
+        body.append(check.given_layout)
+    if check.worst is not None:
+        w = check.worst
+        body.append("\nWorst entry: ", style="bold")
+        body.append(f"[{', '.join(str(i) for i in w.index)}] in case {w.case}: expected {_fmt_num(w.expected)}, "
+                    f"given {_fmt_num(w.given)} (relative error {_fmt_err(check.max_rel_error)})")
+    for f in check.frames:
+        body.append(f"\n  {f.file}, line {f.line}" + (f", in {f.func}" if f.func else ""), style="dim")
+        if f.code:
+            body.append(f"\n    {f.code}")
+    if check.diagnosis:
+        body.append("\nDiagnosis: ", style="bold")
+        body.append(", ".join(check.diagnosis), style="magenta")
+    if check.hint:
+        body.append("\nHint: ", style="bold")
+        body.append(check.hint)
+    title = Text(f"✗ {check.id}", style="bold red")
+    title.append(f"  {_points(check.score)}/{_points(check.max_score)}", style="red")
+    return Panel(body, title=title, title_align="left", subtitle=check.title, subtitle_align="right",
+                 border_style="red")
+
+
+def not_attempted_panel(ex: ExerciseResult, checks: list[CheckResult]) -> Panel:
+    """One panel for all checks whose code still raises NotImplementedError."""
+    body = Text("These checks found code that still raises NotImplementedError:")
+    for c in checks:
+        body.append(f"\n  • {c.id}", style="bold")
+        body.append(f"  {c.title}  (0/{_points(c.max_score)})")
+    points = sum(c.max_score for c in checks)
+    title = Text(f"… {ex.id}: not attempted yet", style="bold yellow")
+    title.append(f"  0/{_points(points)}", style="yellow")
+    return Panel(body, title=title, title_align="left", border_style="yellow")
+
+
+def exercise_notes(ex: ExerciseResult) -> Text | None:
+    if ex.status == "graded" and not ex.message:
+        return None
+    text = Text()
+    text.append(f"{ex.id}: ", style="bold")
+    text.append(ex.message or ex.status)
+    if ex.output and ex.status not in ("graded", "missing"):
+        tail = ex.output.strip().splitlines()[-5:]
+        text.append("\n  Your code printed (last lines):", style="dim")
+        for line in tail:
+            text.append(f"\n    {line[:200]}")
+    return text
+
+
+def footer(report: Report) -> Text:
+    text = Text()
+    if report.mode == "student":
+        text.append("These checks ran on the public cases (plus numerical-gradient cases). ")
+        text.append("Hidden cases with new inputs and shapes run at official grading.", style="bold")
+    else:
+        text.append("Instructor mode: public and hidden cases ran against the reference solution.")
+    if report.isolation:
+        text.append(f"\nIsolation: {', '.join(report.isolation)}.", style="dim")
+    return text
+
+
+def render(report: Report, console: Console) -> None:
+    """Print the whole report on `console`."""
+    console.print(summary_table(report))
+    for ex in report.exercises:
+        notes = exercise_notes(ex)
+        if notes is not None:
+            console.print(notes)
+    for ex in report.exercises:
+        if ex.status == "missing":
+            continue
+        failing = [c for c in ex.checks if not c.passed]
+        if ex.status == "error" and failing:
+            console.print(check_panel(ex, failing[0]))
+            continue
+        stubs = [c for c in failing if c.diagnosis == ("not_implemented",)]
+        if stubs:
+            console.print(not_attempted_panel(ex, stubs))
+        for check in failing:
+            if check not in stubs:
+                console.print(check_panel(ex, check))
+    console.print(footer(report))
+
+
+def render_build(result, console: Console) -> None:
+    verb = "differ" if result.checked_only else "written"
+    if result.changed:
+        console.print(Text(f"{len(result.changed)} file(s) {verb}:", style="bold"))
+        for path in result.changed:
+            console.print(Text(f"  {path}"))
+    console.print(Text(f"{len(result.unchanged)} file(s) already up to date."))
+
+
+def render_exercises(exercises, console: Console) -> None:
+    table = Table(title="Exercises", title_justify="left")
+    table.add_column("Id", no_wrap=True)
+    table.add_column("File")
+    table.add_column("Checks", justify="right")
+    table.add_column("Points", justify="right")
+    table.add_column("What")
+    for ex in exercises:
+        table.add_row(ex.id, ex.file, str(len(ex.checks)), _points(ex.max_score), Text(ex.summary))
+    console.print(table)
+
+
+__all__ = ["render", "render_build", "render_exercises", "summary_table", "check_panel"]

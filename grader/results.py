@@ -1,0 +1,166 @@
+"""Grading results: plain frozen dataclasses, and their JSON form (schema 1).
+
+Nothing here renders or prints; `grader.report` draws these for people and
+`Report.to_dict` gives the machine report written by `--json`. The JSON holds
+no timings or absolute paths of the grading machine, so grading the same
+submission twice gives byte-identical output.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from grader.values import Frame
+
+SCHEMA_VERSION = 1
+
+#: Exercise statuses, from best to worst.
+STATUSES = ("graded", "missing", "error", "crashed", "memory", "timeout")
+
+
+@dataclass(frozen=True)
+class Worst:
+    """The worst entry of a failed value check."""
+
+    case: str
+    index: tuple[int, ...]
+    expected: float
+    given: float
+
+
+@dataclass(frozen=True)
+class CaseCount:
+    """How many cases of one visibility ("public", "hidden", "numeric") a check passed."""
+
+    visibility: str
+    passed: int
+    total: int
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The verdict of one check."""
+
+    id: str
+    title: str
+    passed: bool
+    score: float
+    max_score: float
+    diagnosis: tuple[str, ...] = ()
+    message: str = ""
+    hint: str = ""
+    max_rel_error: float | None = None
+    worst: Worst | None = None
+    expected_layout: str = ""
+    given_layout: str = ""
+    frames: tuple[Frame, ...] = ()
+    cases: tuple[CaseCount, ...] = ()
+
+    def to_dict(self) -> dict:
+        out = {
+            "id": self.id,
+            "title": self.title,
+            "passed": self.passed,
+            "score": self.score,
+            "max_score": self.max_score,
+            "diagnosis": list(self.diagnosis),
+            "message": self.message,
+            "hint": self.hint,
+            "max_rel_error": _finite_or_none(self.max_rel_error),
+            "cases": [{"visibility": c.visibility, "passed": c.passed, "total": c.total} for c in self.cases],
+        }
+        if self.worst is not None:
+            out["worst"] = {"case": self.worst.case, "index": list(self.worst.index),
+                            "expected": _finite_or_none(self.worst.expected),
+                            "given": _finite_or_none(self.worst.given)}
+        if self.expected_layout:
+            out["expected_layout"] = self.expected_layout
+        if self.given_layout:
+            out["given_layout"] = self.given_layout
+        if self.frames:
+            out["frames"] = [{"file": f.file, "line": f.line, "function": f.func, "code": f.code}
+                             for f in self.frames]
+        return out
+
+
+@dataclass(frozen=True)
+class ExerciseResult:
+    """The verdict on one exercise file."""
+
+    id: str
+    title: str
+    status: str
+    score: float
+    max_score: float
+    checks: tuple[CheckResult, ...]
+    file: str = ""
+    message: str = ""
+    output: str = ""
+    case_counts: tuple[CaseCount, ...] = ()
+    seconds: float = 0.0
+
+    @property
+    def passed_checks(self) -> int:
+        return sum(1 for c in self.checks if c.passed)
+
+    @property
+    def max_rel_error(self) -> float | None:
+        values = [c.max_rel_error for c in self.checks
+                  if c.max_rel_error is not None and math.isfinite(c.max_rel_error)]
+        return max(values) if values else None
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "status": self.status,
+            "score": self.score,
+            "max_score": self.max_score,
+            "file": self.file,
+            "message": self.message,
+            "cases": {c.visibility: c.total for c in self.case_counts},
+            "checks": [c.to_dict() for c in self.checks],
+        }
+
+
+@dataclass(frozen=True)
+class Report:
+    """The verdict on a whole submission."""
+
+    submission: str
+    mode: str
+    exercises: tuple[ExerciseResult, ...]
+    isolation: tuple[str, ...] = ()
+    seconds: float = 0.0
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def score(self) -> float:
+        return round(sum(e.score for e in self.exercises), 6)
+
+    @property
+    def max_score(self) -> float:
+        return round(sum(e.max_score for e in self.exercises), 6)
+
+    @property
+    def all_passed(self) -> bool:
+        return all(e.status == "graded" and all(c.passed for c in e.checks) for e in self.exercises)
+
+    def to_dict(self) -> dict:
+        """The machine report, schema version 1 (see grader.schema)."""
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "submission": self.submission,
+            "mode": self.mode,
+            "isolation": list(self.isolation),
+            "score": self.score,
+            "max_score": self.max_score,
+            "exercises": [e.to_dict() for e in self.exercises],
+        }
+
+
+def _finite_or_none(x: float | None) -> float | None:
+    if x is None or not math.isfinite(x):
+        return None
+    return x

@@ -1,0 +1,249 @@
+"""Scripts: the declarative calls a check makes on a submission.
+
+A script is a tuple of steps. Each step names its result (`out`) and is one of:
+
+    new(out, cls, *args)                  obj = module.cls(*args)        (out is a handle)
+    call(out, handle, method, *args, **kw) value = obj.method(*args, **kw)
+    attr(out, handle, name)               value = obj.name
+    func(out, fname, *args, **kw)         value = module.fname(*args, **kw)
+    snapshot(out)                         the current contents of every input array
+
+Arguments are `In("x")` (an input the parent generated, sent as an array or a
+plain number) or `Lit(value)` (a literal number, bool or None). Arguments can
+never refer to values the student produced: every input comes from the parent.
+
+The same script runs in two places: in the untrusted worker against the
+student's module, and in the parent against the trusted reference module
+(`run_local`). Both report results as value trees (see `grader.protocol`).
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from typing import Mapping, Union
+
+import numpy as np
+
+from grader import protocol
+
+Scalar = Union[float, int, bool, None]
+
+
+@dataclass(frozen=True)
+class In:
+    """An argument taken from the trial's inputs by name."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Lit:
+    """A literal argument: a number, a bool or None."""
+
+    value: Scalar
+
+
+Arg = Union[In, Lit]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One call in a script; see the module docstring for the five kinds."""
+
+    op: str
+    out: str
+    target: str = ""
+    name: str = ""
+    args: tuple[Arg, ...] = ()
+    kwargs: tuple[tuple[str, Arg], ...] = ()
+
+    def describe(self) -> str:
+        """The call in the student's terms, e.g. `Linear.backward(dz)`."""
+        inner = ", ".join([_arg_text(a) for a in self.args] + [f"{k}={_arg_text(v)}" for k, v in self.kwargs])
+        if self.op == "new":
+            return f"{self.target}({inner})"
+        if self.op == "call":
+            return f"{self.target}.{self.name}({inner})"
+        if self.op == "attr":
+            return f"{self.target}.{self.name}"
+        if self.op == "func":
+            return f"{self.target}({inner})"
+        return "(snapshot of the inputs)"
+
+    def to_json(self) -> dict:
+        return {
+            "op": self.op, "out": self.out, "target": self.target, "name": self.name,
+            "args": [_arg_json(a) for a in self.args],
+            "kwargs": [[k, _arg_json(v)] for k, v in self.kwargs],
+        }
+
+
+def _arg_text(a: Arg) -> str:
+    return a.name if isinstance(a, In) else repr(a.value)
+
+
+def _arg_json(a: Arg) -> dict:
+    if isinstance(a, In):
+        return {"in": a.name}
+    return {"lit": a.value}
+
+
+def _args(values: tuple) -> tuple[Arg, ...]:
+    return tuple(v if isinstance(v, (In, Lit)) else Lit(v) for v in values)
+
+
+def _kwargs(values: dict) -> tuple[tuple[str, Arg], ...]:
+    return tuple((k, v if isinstance(v, (In, Lit)) else Lit(v)) for k, v in values.items())
+
+
+def new(out: str, cls: str, *args: Arg | Scalar) -> Step:
+    """Construct `cls(*args)` from the submission and keep it as handle `out`."""
+    return Step("new", out, cls, "", _args(args))
+
+
+def call(out: str, handle: str, method: str, *args: Arg | Scalar, **kwargs: Arg | Scalar) -> Step:
+    """Call `handle.method(*args, **kwargs)` and record the result as `out`."""
+    return Step("call", out, handle, method, _args(args), _kwargs(kwargs))
+
+
+def attr(out: str, handle: str, name: str) -> Step:
+    """Read attribute `handle.name` and record it as `out`."""
+    return Step("attr", out, handle, name)
+
+
+def func(out: str, fname: str, *args: Arg | Scalar, **kwargs: Arg | Scalar) -> Step:
+    """Call the module-level function `fname(*args, **kwargs)`."""
+    return Step("func", out, fname, "", _args(args), _kwargs(kwargs))
+
+
+def snapshot(out: str) -> Step:
+    """Record the current contents of every input array (to detect mutation)."""
+    return Step("snapshot", out)
+
+
+def step_from_json(node: dict) -> Step:
+    """Inverse of Step.to_json (used by the worker on the parent's requests)."""
+    def arg(a: dict) -> Arg:
+        return In(a["in"]) if "in" in a else Lit(a["lit"])
+    return Step(node["op"], node["out"], node.get("target", ""), node.get("name", ""),
+                tuple(arg(a) for a in node.get("args", [])),
+                tuple((k, arg(v)) for k, v in node.get("kwargs", [])))
+
+
+# ---------------------------------------------------------------------------
+# Inputs on the wire
+
+
+def encode_inputs(inputs: Mapping[str, object], payload: protocol.PayloadBuilder) -> dict:
+    """Encode trial inputs (float arrays and plain numbers) for the worker."""
+    out = {}
+    for name, value in inputs.items():
+        if isinstance(value, np.ndarray):
+            out[name] = {"t": "nd", **protocol._encode_array_fields(value, payload)}
+        elif value is None or type(value) in (bool, int, float):
+            out[name] = {"t": "lit", "value": value}
+        else:
+            raise TypeError(f"input {name!r} must be an ndarray or a plain number")
+    return out
+
+
+def decode_inputs(node: dict, payload: bytes) -> dict[str, object]:
+    """Worker side of encode_inputs: fresh writable arrays and plain numbers."""
+    out: dict[str, object] = {}
+    for name, item in node.items():
+        if item["t"] == "nd":
+            out[name] = protocol.decode_array_fields(item, payload)
+        else:
+            out[name] = item["value"]
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Execution (shared by the worker and the in-process reference runner)
+
+
+class StepFailure(Exception):
+    """A step could not run for a reason that is not the callee's exception."""
+
+    def __init__(self, kind: str, message: str):
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+
+
+@dataclass
+class Executor:
+    """Runs steps against one module, keeping handles and inputs between steps."""
+
+    module: object
+    inputs: dict[str, object]
+    handles: dict[str, object] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)
+
+    def resolve(self, a: Arg) -> object:
+        if isinstance(a, In):
+            return self.inputs[a.name]
+        return a.value
+
+    def lookup(self, owner: object, name: str) -> object:
+        try:
+            return getattr(owner, name)
+        except AttributeError:
+            raise StepFailure("missing", _suggest(owner, name)) from None
+
+    def run(self, step: Step) -> object:
+        """Run one step and return its raw Python result (raises on failure)."""
+        if step.op == "snapshot":
+            return tuple(v for v in self.inputs.values() if isinstance(v, np.ndarray))
+        if step.op in ("call", "attr"):
+            if step.target in self.failed:
+                raise StepFailure("skipped", self.failed[step.target])
+            obj = self.handles[step.target]
+            if step.op == "attr":
+                return self.lookup(obj, step.name)
+            method = self.lookup(obj, step.name)
+            return method(*[self.resolve(a) for a in step.args],
+                          **{k: self.resolve(v) for k, v in step.kwargs})
+        target = self.lookup(self.module, step.target)
+        result = target(*[self.resolve(a) for a in step.args], **{k: self.resolve(v) for k, v in step.kwargs})
+        if step.op == "new":
+            self.handles[step.out] = result
+            return None
+        return result
+
+    def mark_failed(self, step: Step, reason: str) -> None:
+        if step.op == "new":
+            self.failed[step.out] = reason
+
+
+def _suggest(owner: object, name: str) -> str:
+    """'did you mean `x`?' for a close existing name, or ''."""
+    import difflib
+
+    try:
+        names = [n for n in dir(owner) if not n.startswith("__")]
+    except Exception:  # noqa: BLE001 - a hostile __dir__
+        return ""
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+    if not close:
+        lowered = [n for n in names if n.lower() == name.lower()]
+        close = lowered[:1]
+    return f"did you mean `{close[0]}`?" if close else ""
+
+
+def run_local(module: object, steps: tuple[Step, ...], inputs: Mapping[str, object]) -> list[dict]:
+    """Run a script against a trusted module in this process.
+
+    Returns one decoded value tree per step, exactly as if the results had
+    crossed the wire. Any exception propagates: the reference must not fail.
+    """
+    ex = Executor(module, {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in inputs.items()})
+    trees = []
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        for step in steps:
+            payload = protocol.PayloadBuilder()
+            tree = protocol.encode_value(ex.run(step), payload)
+            trees.append(protocol.decode_tree(tree, payload.bytes()))
+    return trees

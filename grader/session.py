@@ -1,0 +1,359 @@
+"""The parent's side of one worker: spawn, talk, time out, tear down.
+
+One `WorkerSession` serves one submission file. It starts the worker in a new
+session (its own process group) with stdin closed and stdout/stderr captured
+into capped buffers, sends trials over a dedicated pipe and reads the
+streamed per-step results with a wall-clock deadline. Every read is bounded:
+frames over the caps, malformed frames and too much printed output end the
+session. `close()` kills the whole process group and reaps it.
+
+Isolation layers beyond the process boundary and rlimits (Landlock, seccomp,
+namespaces, a dropped uid) slot in through `Limits` and the worker's
+bootstrap without changing this interface.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import selectors
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from typing import Mapping
+
+from grader import protocol
+from grader.script import Step, encode_inputs
+from grader.values import Outcome, StepError, error_from_record, from_tree
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits for one worker."""
+
+    #: Wall-clock seconds for the whole exercise, worker start-up included.
+    timeout: float = 10.0
+    #: Address-space limit in bytes (RLIMIT_AS).
+    address_space: int = 2 << 30
+    #: Largest file the worker may write, in bytes (RLIMIT_FSIZE).
+    file_size: int = 64 << 20
+    #: Most open file descriptors (RLIMIT_NOFILE).
+    open_files: int = 256
+    #: Bytes of stdout and of stderr kept for the report.
+    output_kept: int = 16 << 10
+    #: Total printed bytes after which the worker is killed.
+    output_kill: int = 8 << 20
+    #: Largest response payload accepted, in bytes.
+    max_payload: int = 64 << 20
+
+
+@dataclass(frozen=True)
+class Termination:
+    """Why a session ended early.
+
+    kind: "timeout" (deadline passed), "died" (the process exited or was
+    killed by a signal), "output" (printed too much), "protocol" (sent
+    something unreadable).
+    """
+
+    kind: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    """How loading the submission went."""
+
+    loaded: bool
+    error: StepError | None
+    layers: tuple[str, ...]
+    termination: Termination | None = None
+
+
+@dataclass(frozen=True)
+class TrialRun:
+    """The outcomes of one trial's steps, in order (missing ones filled in)."""
+
+    outcomes: tuple[Outcome, ...]
+    termination: Termination | None = None
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class Captured:
+    """What the student's code printed (truncated) and how much in total."""
+
+    stdout: str
+    stderr: str
+    total_bytes: int
+
+
+def worker_env(scratch: str) -> dict[str, str]:
+    """The environment the worker starts with: minimal, single-threaded BLAS."""
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": scratch,
+        "TMPDIR": scratch,
+        "LANG": "C.UTF-8",
+        "PYTHONIOENCODING": "utf-8",
+        "PYTHONHASHSEED": "0",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "NUMEXPR_NUM_THREADS": "1",
+        "VECLIB_MAXIMUM_THREADS": "1",
+    }
+    return env
+
+
+@dataclass
+class _Buffer:
+    kept: bytearray = field(default_factory=bytearray)
+    total: int = 0
+
+
+class WorkerSession:
+    """A running worker for one submission file. Use as a context manager."""
+
+    def __init__(self, module_path: str, module_name: str, *, limits: Limits = Limits(),
+                 student_roots: tuple[str, ...] | None = None, python: str | None = None):
+        self.limits = limits
+        self.module_path = os.path.abspath(module_path)
+        self.start_time = time.monotonic()
+        self.deadline = self.start_time + limits.timeout
+        self.scratch = tempfile.mkdtemp(prefix="grade-worker-")
+        self.termination: Termination | None = None
+        self._bufs = {"stdout": _Buffer(), "stderr": _Buffer()}
+        self._reader = protocol.FrameReader(max_payload=limits.max_payload)
+        self._pending = bytearray()
+        self._closed = False
+        req_r, self._req_w = os.pipe()
+        self._resp_r, resp_w = os.pipe()
+        config = {
+            "fd_in": req_r,
+            "fd_out": resp_w,
+            "module_path": self.module_path,
+            "module_name": module_name,
+            "student_roots": [os.path.abspath(r) for r in (student_roots or (os.path.dirname(self.module_path),))],
+            "limits": {
+                "address_space": limits.address_space,
+                "cpu_seconds": max(1, int(limits.timeout) + 1),
+                "file_size": limits.file_size,
+                "open_files": limits.open_files,
+                "core": 0,
+            },
+        }
+        try:
+            self.proc = subprocess.Popen(
+                [python or sys.executable, "-I", "-B", "-m", "grader.worker", json.dumps(config)],
+                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                pass_fds=(req_r, resp_w), start_new_session=True, cwd=self.scratch,
+                env=worker_env(self.scratch), close_fds=True,
+            )
+        finally:
+            os.close(req_r)
+            os.close(resp_w)
+        os.set_blocking(self._req_w, False)
+        self._sel = selectors.DefaultSelector()
+        self._sel.register(self._resp_r, selectors.EVENT_READ, "resp")
+        self._sel.register(self.proc.stdout, selectors.EVENT_READ, "stdout")
+        self._sel.register(self.proc.stderr, selectors.EVENT_READ, "stderr")
+        self._writing = False
+
+    # -- context management -------------------------------------------------
+
+    def __enter__(self) -> "WorkerSession":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- event loop ------------------------------------------------------------
+
+    def _end(self, kind: str, detail: str) -> None:
+        if self.termination is None:
+            self.termination = Termination(kind, detail)
+        self._kill()
+
+    def _kill(self) -> None:
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+    def _next_frame(self) -> tuple[dict, bytes] | None:
+        """Pump I/O until a response frame arrives; None once the session has ended."""
+        while self.termination is None:
+            try:
+                frame = self._reader.next_frame()
+            except protocol.ProtocolError as exc:
+                self._end("protocol", str(exc))
+                return None
+            if frame is not None:
+                return frame
+            self._pump_once()
+        return None
+
+    def _pump_once(self) -> None:
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0:
+            self._end("timeout", f"the time limit of {self.limits.timeout:g} s was reached")
+            return
+        if self._pending and not self._writing:
+            self._sel.register(self._req_w, selectors.EVENT_WRITE, "req")
+            self._writing = True
+        events = self._sel.select(timeout=min(remaining, 0.5))
+        for key, _ in events:
+            tag = key.data
+            if tag == "req":
+                try:
+                    n = os.write(self._req_w, self._pending[:1 << 16])
+                except BlockingIOError:
+                    n = 0
+                except BrokenPipeError:
+                    self._pending.clear()
+                    n = 0
+                del self._pending[:n]
+                if not self._pending:
+                    self._sel.unregister(self._req_w)
+                    self._writing = False
+                continue
+            fileobj = key.fileobj
+            fd = fileobj if isinstance(fileobj, int) else fileobj.fileno()
+            try:
+                chunk = os.read(fd, 1 << 16)
+            except OSError:
+                chunk = b""
+            if tag == "resp":
+                if not chunk:
+                    self._sel.unregister(fd)
+                    self._end("died", self._death_detail())
+                    return
+                self._reader.feed(chunk)
+            else:
+                if not chunk:
+                    self._sel.unregister(fileobj)
+                    continue
+                buf = self._bufs[tag]
+                room = self.limits.output_kept - len(buf.kept)
+                if room > 0:
+                    buf.kept += chunk[:room]
+                buf.total += len(chunk)
+                if self._bufs["stdout"].total + self._bufs["stderr"].total > self.limits.output_kill:
+                    self._end("output", f"it printed more than {self.limits.output_kill >> 20} MiB")
+                    return
+
+    def _death_detail(self) -> str:
+        try:
+            code = self.proc.wait(timeout=1.0)
+        except subprocess.TimeoutExpired:
+            return "the worker closed its channel"
+        if code < 0:
+            try:
+                name = signal.Signals(-code).name
+            except ValueError:
+                name = f"signal {-code}"
+            if -code in (signal.SIGXCPU, signal.SIGKILL):
+                return f"the worker was stopped by {name} (CPU time limit)"
+            return f"the worker was killed by {name}"
+        return f"the worker process exited with code {code}"
+
+    # -- public API ------------------------------------------------------------
+
+    def handshake(self) -> LoadReport:
+        """Wait for the worker's hello and the result of loading the submission."""
+        layers: tuple[str, ...] = ()
+        frame = self._next_frame()
+        if frame is not None and frame[0].get("hello"):
+            raw = frame[0].get("layers")
+            if isinstance(raw, list):
+                layers = tuple(str(x)[:40] for x in raw[:16])
+            frame = self._next_frame()
+        if frame is None:
+            return LoadReport(False, None, layers, self.termination)
+        header = frame[0]
+        if header.get("loaded") is True:
+            return LoadReport(True, None, layers)
+        return LoadReport(False, error_from_record(header.get("error")), layers)
+
+    def run(self, steps: tuple[Step, ...], inputs: Mapping[str, object]) -> TrialRun:
+        """Run one trial; always returns one Outcome per step."""
+        started = time.monotonic()
+        outcomes: list[Outcome] = []
+        if self.termination is None:
+            payload = protocol.PayloadBuilder()
+            header = {"op": "trial", "inputs": encode_inputs(inputs, payload),
+                      "steps": [s.to_json() for s in steps]}
+            self._pending += protocol.pack_frame(header, payload.bytes())
+        while self.termination is None and len(outcomes) < len(steps):
+            frame = self._next_frame()
+            if frame is None:
+                break
+            header, body = frame
+            if header.get("step") != len(outcomes):
+                self._end("protocol", "the worker answered out of order")
+                break
+            if header.get("ok") is True:
+                try:
+                    value = from_tree(protocol.decode_tree(header.get("value"), body))
+                except protocol.ProtocolError as exc:
+                    self._end("protocol", str(exc))
+                    break
+                outcomes.append(Outcome(value=value))
+            else:
+                outcomes.append(Outcome(error=error_from_record(header.get("error"))))
+        if self.termination is None:
+            frame = self._next_frame()
+            if frame is not None and not frame[0].get("done"):
+                self._end("protocol", "the worker sent more results than asked for")
+        if len(outcomes) < len(steps):
+            kind = "timeout" if self.termination and self.termination.kind == "timeout" else "died"
+            detail = self.termination.detail if self.termination else "the worker stopped"
+            outcomes += [Outcome(error=StepError(kind, "", detail))] * (len(steps) - len(outcomes))
+        return TrialRun(tuple(outcomes), self.termination, time.monotonic() - started)
+
+    def captured(self) -> Captured:
+        out, err = self._bufs["stdout"], self._bufs["stderr"]
+        return Captured(out.kept.decode("utf-8", "replace"), err.kept.decode("utf-8", "replace"),
+                        out.total + err.total)
+
+    def close(self) -> Captured:
+        """Kill the worker's process group, reap it, and remove its scratch folder."""
+        if not self._closed:
+            self._closed = True
+            self._kill()
+            try:
+                self.proc.wait(timeout=5.0)
+            except subprocess.TimeoutExpired:
+                pass
+            # drain what is left in the output pipes without blocking
+            for name, stream in (("stdout", self.proc.stdout), ("stderr", self.proc.stderr)):
+                try:
+                    os.set_blocking(stream.fileno(), False)
+                    chunk = stream.read(self.limits.output_kept) or b""
+                    buf = self._bufs[name]
+                    room = self.limits.output_kept - len(buf.kept)
+                    if room > 0:
+                        buf.kept += chunk[:room]
+                    buf.total += len(chunk)
+                except (OSError, ValueError, TypeError):
+                    pass
+            for fd in (self._req_w, self._resp_r):
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+            self._sel.close()
+            self.proc.stdout.close()
+            self.proc.stderr.close()
+            shutil.rmtree(self.scratch, ignore_errors=True)
+        return self.captured()
+
+    @property
+    def elapsed(self) -> float:
+        return time.monotonic() - self.start_time

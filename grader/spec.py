@@ -1,0 +1,113 @@
+"""How an exercise is declared: the contract between course staff and the grader.
+
+Each `exercises/<id>/checks.py` defines a module-level `EXERCISE = Exercise(...)`:
+
+- `recipes`: named scripts (`grader.script`) saying which calls to make;
+- `make_inputs(recipe, variant, rng)`: the inputs for one trial, drawn from
+  the private generator `rng`; variant is "public" or "hidden" (hidden
+  trials use other shapes). Dimensions must be distinct so that a
+  transposed answer can never pass, and inputs must keep every ReLU
+  pre-activation away from 0 by a safe margin (kink-aware);
+- `public` and `hidden`: the trials, as `TrialPlan`s;
+- `checks`: the checks (`grader.checks`), each with its own points;
+- `numeric`: for grading without the reference, which gradients can be
+  obtained by finite differences of the student's own forward;
+- `alternatives(trial, expected)`: second accepted values at kinks.
+
+The grader never imports the reference or the student's code here: the
+exercise only describes calls and inputs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Mapping
+
+import numpy as np
+
+from grader.script import Step
+from grader.trial import Trial, TrialPlan, rng_for
+from grader.values import Value
+
+
+@dataclass(frozen=True)
+class NumericSpec:
+    """Gradients a finite difference of the student's forward can provide.
+
+    forward: steps that build the object and compute the output to
+    differentiate (using only the inputs named in `wrt`, `upstream` and any
+    fixed ones); output: the `out` of the step holding that output;
+    upstream: the input holding the upstream gradient (None when the output
+    is already the scalar loss); wrt: pairs (input name, output name of that
+    input's gradient in `recipe`); recipe: the recipe whose gradients these are.
+    directional: use random directions instead of every entry (large inputs);
+    a directional spec has exactly one `wrt` input and applies to the
+    recipe's trials that are not stored.
+    verify: (recipe, output) whose stored value the student's forward must
+    match before its finite differences are trusted; default (recipe, output).
+    """
+
+    recipe: str
+    forward: tuple[Step, ...]
+    output: str
+    upstream: str | None
+    wrt: tuple[tuple[str, str], ...]
+    directional: bool = False
+    verify: tuple[str, str] | None = None
+
+
+Alternatives = Callable[[Trial, Mapping[str, Value]], Mapping[str, np.ndarray]]
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One exercise: the student's file, the trials to run, and the checks."""
+
+    id: str
+    title: str
+    file: str
+    order: int
+    recipes: Mapping[str, tuple[Step, ...]]
+    make_inputs: Callable[[str, str, np.random.Generator], dict]
+    public: tuple[TrialPlan, ...]
+    hidden: tuple[TrialPlan, ...]
+    checks: tuple
+    numeric: tuple[NumericSpec, ...] = ()
+    alternatives: Alternatives | None = None
+    summary: str = ""
+
+    @property
+    def max_score(self) -> float:
+        return float(sum(c.points for c in self.checks))
+
+    @property
+    def module_name(self) -> str:
+        return self.file[:-3] if self.file.endswith(".py") else self.file
+
+    def make_trial(self, plan: TrialPlan, visibility: str, salt: str = "") -> Trial:
+        """Generate a trial's inputs from its seeded generator."""
+        rng = rng_for(self.id, plan.name, salt)
+        inputs = self.make_inputs(plan.recipe, plan.variant, rng)
+        return Trial(plan.name, plan.recipe, self.recipes[plan.recipe], inputs, visibility, plan.store, plan.kink)
+
+    def validate(self) -> None:
+        """Raise ValueError if the declaration is inconsistent (checked when loaded)."""
+        ids = [c.id for c in self.checks]
+        if len(ids) != len(set(ids)):
+            raise ValueError(f"exercise {self.id}: duplicate check ids")
+        for c in self.checks:
+            if not c.id.startswith(self.id + "."):
+                raise ValueError(f"exercise {self.id}: check id {c.id} must start with '{self.id}.'")
+        names = [p.name for p in self.public + self.hidden]
+        if len(names) != len(set(names)):
+            raise ValueError(f"exercise {self.id}: duplicate trial names")
+        for p in self.public + self.hidden:
+            if p.recipe not in self.recipes:
+                raise ValueError(f"exercise {self.id}: trial {p.name} uses unknown recipe {p.recipe}")
+        for spec in self.numeric:
+            if spec.directional and len(spec.wrt) != 1:
+                raise ValueError(f"exercise {self.id}: a directional numeric check needs exactly one input")
+        for recipe, steps in self.recipes.items():
+            outs = [s.out for s in steps]
+            if len(outs) != len(set(outs)):
+                raise ValueError(f"exercise {self.id}: recipe {recipe} reuses an output name")

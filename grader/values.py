@@ -1,0 +1,147 @@
+"""What a step produced, as plain frozen data in the trusted parent.
+
+Every result of a student's call arrives as a value tree (`grader.protocol`),
+already validated; here it becomes a `Value` (what was returned) or a
+`StepError` (what went wrong). The parent forms every verdict from these.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Value:
+    """A value returned by student (or reference) code.
+
+    kind is one of:
+      "array"    an exact np.ndarray with a numeric dtype (`array` set)
+      "subclass" an ndarray subclass such as np.matrix (`array` holds the data, `type_name` the class)
+      "badarray" an ndarray of a non-numeric dtype (`type_name` holds the dtype; `array` may hold float64 data)
+      "scalar"   a Python or numpy number (`array` is 0-d, `type_name` is e.g. "float" or "numpy.float64")
+      "seq"      a tuple or list (`items`, `type_name` is "tuple" or "list")
+      "none"     None
+      "other"    anything else (`type_name`)
+    """
+
+    kind: str
+    array: np.ndarray | None = None
+    type_name: str = ""
+    items: tuple["Value", ...] = ()
+    shape: tuple[int, ...] = ()
+
+    def describe(self) -> str:
+        """A short phrase for messages, e.g. "a float64 ndarray of shape (3, 1)"."""
+        if self.kind == "array":
+            return f"a {self.array.dtype.name} ndarray of shape {_shape(self.array.shape)}"
+        if self.kind == "subclass":
+            return f"a {self.type_name} (an ndarray subclass) of shape {_shape(self.array.shape)}"
+        if self.kind == "badarray":
+            return f"an ndarray of dtype {self.type_name} and shape {_shape(self.shape)}"
+        if self.kind == "scalar":
+            return f"a {self.type_name} scalar"
+        if self.kind == "seq":
+            return f"a {self.type_name} of {len(self.items)} items"
+        if self.kind == "none":
+            return "None"
+        return f"an object of type {self.type_name}"
+
+
+def _shape(shape: tuple[int, ...]) -> str:
+    return "(" + ", ".join(str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+def shape_text(shape: tuple[int, ...]) -> str:
+    """Format a shape the way numpy prints it: (3,), (3, 1), ()."""
+    return _shape(tuple(shape))
+
+
+def from_tree(tree: dict) -> Value:
+    """Build a Value from a decoded, validated value tree."""
+    tag = tree["t"]
+    if tag == "nd":
+        return Value("array", tree["array"], tree["array"].dtype.name, shape=tree["array"].shape)
+    if tag == "nd_sub":
+        return Value("subclass", tree["array"], tree["cls"], shape=tree["array"].shape)
+    if tag == "nd_bad":
+        return Value("badarray", tree.get("array"), tree["dtype"], shape=tuple(tree["shape"]))
+    if tag == "scalar":
+        return Value("scalar", tree["array"], tree["py"])
+    if tag == "seq":
+        return Value("seq", None, tree["kind"], tuple(from_tree(i) for i in tree["items"]))
+    if tag == "none":
+        return Value("none")
+    return Value("other", None, tree["type"])
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One traceback frame from the student's own files."""
+
+    file: str
+    line: int
+    func: str
+    code: str
+
+
+#: Kinds of StepError, as reported by the worker or decided by the parent.
+ERROR_KINDS = frozenset({
+    "not_implemented",  # NotImplementedError: the stub is still there
+    "crashed",          # any other exception
+    "memory",           # MemoryError
+    "recursion",        # RecursionError
+    "exit",             # sys.exit() / SystemExit
+    "interrupt",        # KeyboardInterrupt
+    "missing",          # a class, function, method or attribute does not exist
+    "skipped",          # an earlier step this one needs failed
+    "timeout",          # the exercise ran out of time before this step finished
+    "died",             # the worker process died before this step finished
+})
+
+
+@dataclass(frozen=True)
+class StepError:
+    """Why a step produced no value."""
+
+    kind: str
+    exc_type: str = ""
+    message: str = ""
+    frames: tuple[Frame, ...] = ()
+
+    def headline(self) -> str:
+        """One line: "ValueError: shapes (3,5) and (3,1) not aligned"."""
+        if self.exc_type:
+            return f"{self.exc_type}: {self.message}" if self.message else self.exc_type
+        return self.message
+
+
+def error_from_record(record: object) -> StepError:
+    """Validate an error record from the worker (untrusted) into a StepError."""
+    if not isinstance(record, dict):
+        return StepError("crashed", "", "the worker sent a malformed error report")
+    kind = record.get("kind")
+    if kind not in ERROR_KINDS:
+        kind = "crashed"
+    frames = []
+    raw = record.get("frames")
+    if isinstance(raw, list):
+        for f in raw[:12]:
+            if isinstance(f, dict):
+                line = f.get("line")
+                frames.append(Frame(str(f.get("file", ""))[:200], line if type(line) is int else 0,
+                                    str(f.get("func", ""))[:200], str(f.get("code", ""))[:300]))
+    return StepError(kind, str(record.get("exc", ""))[:200], str(record.get("msg", ""))[:2000], tuple(frames))
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The result of one step: a value, or an error."""
+
+    value: Value | None = None
+    error: StepError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
