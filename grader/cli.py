@@ -1,6 +1,6 @@
 """The `grade` command: argparse over the keyword-only API in `grader.api`.
 
-    grade PATH [--exercise ID] [--json FILE] [--timeout S] [--mode MODE] [--course DIR]
+    grade PATH [--exercise ID] [--json FILE] [--timeout S] [--mode MODE] [--salt TEXT] [--course DIR]
     grade build [--check] [--exercise ID] [--course DIR]
     grade list [--course DIR]
 
@@ -42,6 +42,8 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--mode", choices=api.MODES, default="auto",
                        help="auto: use the reference when present; student: public cases only; "
                             "instructor: require the reference")
+    check.add_argument("--salt", metavar="TEXT", default="",
+                       help="mixed into the hidden cases' seeds (instructor mode), to keep them private")
     check.add_argument("--course", metavar="DIR", help="the course folder (default: this checkout)")
 
     build = sub.add_parser("build", help="regenerate student_template/ and the public cases from reference/")
@@ -74,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "check":
             report = api.grade(args.path, exercise=args.exercise, timeout=args.timeout, mode=args.mode,
-                               course=args.course)
+                               course=args.course, salt=args.salt)
             from grader.report import render
 
             render(report, _console())

@@ -48,12 +48,15 @@ class Quantity:
     symbol: how the statement writes it, e.g. "∇_W L".
     dims: names of the dimensions, e.g. ("out", "in"); empty for scalars.
     of: for gradients, the variable it is taken with respect to, e.g. "W".
+    batch: the quantity combines a batch of examples (so one row per example
+    is a recognisable mistake).
     """
 
     kind: Kind
     symbol: str
     dims: tuple[str, ...] = ()
     of: str = ""
+    batch: bool = False
 
     def expected_words(self, shape: tuple[int, ...]) -> str:
         """The expected layout in words, e.g. "(1, 5) = (1, in): a row"."""
@@ -131,7 +134,14 @@ def recognise(quantity: Quantity, given_shape: tuple[int, ...], expected_shape: 
             f"a flat {shape_text(g)} array. Broadcasting would quietly turn it into a "
             f"{shape_text(e)} array or a much bigger one, so the grader needs the exact shape "
             f"{shape_text(e)}", fix)
-    if k is Kind.ROW_GRADIENT and len(g) == 2 and len(e) == 2 and e[0] == 1 and g[1] == e[1] and g[0] > 1:
+    if len(g) == 2 and len(e) == 2 and g[0] == g[1] and 1 in e and max(e) == g[0] > 1:
+        return LayoutFinding(
+            ("wrong_shape",),
+            f"{shape_text(g)}, square where a {shape_text(e)} vector is expected: numpy broadcasting combined "
+            f"a row with a column (an (n, 1) array with a (1, n) array gives (n, n)). Check the orientation "
+            f"of each operand")
+    if quantity.batch and k is Kind.ROW_GRADIENT and len(g) == 2 and len(e) == 2 and e[0] == 1 \
+            and g[1] == e[1] and g[0] > 1:
         return LayoutFinding(
             ("wrong_shape",),
             f"{shape_text(g)}: one gradient row per example (rows-are-examples). The batch gradient "

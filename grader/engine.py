@@ -31,7 +31,7 @@ from grader import fixtures, oracle
 from grader.numgrad import to_convention
 from grader.checks import CheckContext, ValueCheck
 from grader.course import Course
-from grader.errors import CourseError
+from grader.errors import CourseError, WorkerStartError
 from grader.results import CaseCount, CheckResult, ExerciseResult, Report
 from grader.session import Limits, LoadReport, WorkerSession
 from grader.spec import Exercise
@@ -199,6 +199,12 @@ def grade_exercise(course: Course, plan: _Plan, path: Path | None, session: Work
                               _all_failed(ex, (dx.MISSING,), msg, dx.HINTS[dx.MISSING]), "", msg), ()
     try:
         load = session.handshake()
+        if not load.started:
+            captured = session.close()
+            last = (captured.stderr.strip().splitlines() or ["no output"])[-1]
+            detail = load.termination.detail if load.termination else "no answer"
+            raise WorkerStartError(f"the grading worker could not start ({detail}; it said: {last[:300]}). "
+                                   f"Is the project installed (`pip install -e .`) in this Python?")
         if not load.loaded:
             status, msg, checks = _load_failure(ex, load)
             captured = session.close()

@@ -37,3 +37,7 @@ class ReferenceSolutionError(GraderError):
 
 class BuildError(GraderError):
     """`grade build` could not produce templates or fixtures from the reference."""
+
+
+class WorkerStartError(GraderError):
+    """The grading worker could not start (before any student code ran): an installation problem."""

@@ -193,6 +193,8 @@ def encode_value(obj: object, payload: PayloadBuilder, depth: int = 0) -> dict:
             plain = obj.view(np.ndarray) if not exact else obj
         except Exception:  # a hostile subclass may break .view
             return {"t": "other", "type": _short(type(obj).__name__)}
+        if plain.dtype.kind in "biufc" and plain.dtype.byteorder == ">":
+            plain = plain.astype(plain.dtype.newbyteorder("<"))
         dtstr = _dtype_str(plain)
         if dtstr not in ALLOWED_DTYPES:
             if plain.dtype.kind == "f" and plain.dtype.itemsize > 8:

@@ -72,6 +72,7 @@ class LoadReport:
     error: StepError | None
     layers: tuple[str, ...]
     termination: Termination | None = None
+    started: bool = True
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,7 @@ class WorkerSession:
         }
         try:
             self.proc = subprocess.Popen(
-                [python or sys.executable, "-I", "-B", "-m", "grader.worker", json.dumps(config)],
+                [python or sys.executable, "-I", "-B", "-u", "-m", "grader.worker", json.dumps(config)],
                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                 pass_fds=(req_r, resp_w), start_new_session=True, cwd=self.scratch,
                 env=worker_env(self.scratch), close_fds=True,
@@ -269,11 +270,14 @@ class WorkerSession:
         """Wait for the worker's hello and the result of loading the submission."""
         layers: tuple[str, ...] = ()
         frame = self._next_frame()
-        if frame is not None and frame[0].get("hello"):
-            raw = frame[0].get("layers")
-            if isinstance(raw, list):
-                layers = tuple(str(x)[:40] for x in raw[:16])
-            frame = self._next_frame()
+        if frame is None or not frame[0].get("hello"):
+            # Nothing of the student's has run yet: the worker itself could not start.
+            self._kill()
+            return LoadReport(False, None, (), self.termination, started=False)
+        raw = frame[0].get("layers")
+        if isinstance(raw, list):
+            layers = tuple(str(x)[:40] for x in raw[:16])
+        frame = self._next_frame()
         if frame is None:
             return LoadReport(False, None, layers, self.termination)
         header = frame[0]
@@ -331,17 +335,21 @@ class WorkerSession:
                 self.proc.wait(timeout=5.0)
             except subprocess.TimeoutExpired:
                 pass
-            # drain what is left in the output pipes without blocking
+            # drain what is left in the output pipes (the process is dead: EOF comes quickly)
             for name, stream in (("stdout", self.proc.stdout), ("stderr", self.proc.stderr)):
+                buf = self._bufs[name]
                 try:
-                    os.set_blocking(stream.fileno(), False)
-                    chunk = stream.read(self.limits.output_kept) or b""
-                    buf = self._bufs[name]
-                    room = self.limits.output_kept - len(buf.kept)
-                    if room > 0:
-                        buf.kept += chunk[:room]
-                    buf.total += len(chunk)
-                except (OSError, ValueError, TypeError):
+                    fd = stream.fileno()
+                    os.set_blocking(fd, False)
+                    while buf.total <= self.limits.output_kill:
+                        chunk = os.read(fd, 1 << 16)
+                        if not chunk:
+                            break
+                        room = self.limits.output_kept - len(buf.kept)
+                        if room > 0:
+                            buf.kept += chunk[:room]
+                        buf.total += len(chunk)
+                except (OSError, ValueError):
                     pass
             for fd in (self._req_w, self._resp_r):
                 try:

@@ -1,6 +1,6 @@
 """The untrusted worker: imports one submission file and runs scripts on it.
 
-Started by `grader.session` as `python -I -B -m grader.worker CONFIG_JSON`.
+Started by `grader.session` as `python -I -B -u -m grader.worker CONFIG_JSON`.
 The bootstrap, before any student code runs:
   1. applies resource limits (address space, CPU time, file size, no core files);
   2. imports numpy, so the student's module cannot shadow it;

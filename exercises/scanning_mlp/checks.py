@@ -22,7 +22,7 @@ from grader.authoring import (DeterminismCheck, Exercise, In, Kind, MutationChec
                               SecondCallCheck, Target, TrialPlan, ValueCheck, attr, call, new)
 
 #: Smallest |pre-activation| allowed in any trial.
-MARGIN = 0.05
+MARGIN = 0.1
 #: (T, N, H1, H2, K) for public and hidden trials; all distinct within a tuple and T-N+1 distinct too.
 PUBLIC_DIMS = (8, 3, 5, 4, 2)
 HIDDEN_DIMS = ((11, 4, 6, 3, 2), (9, 2, 4, 5, 3), (12, 5, 3, 4, 2))

@@ -1,0 +1,46 @@
+"""Questions about the generic signatures of a wrong tensor (grader.diagnosis)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from grader import diagnosis as dx
+
+E = np.random.default_rng(0).standard_normal((3, 5))
+
+
+def test_is_a_negated_tensor_named_sign_flipped():
+    assert dx.diagnose_values(-E, E, rtol=1e-7).codes == (dx.SIGN_FLIPPED,)
+
+
+@pytest.mark.parametrize("factor, words", [(2.0, "2 times"), (0.5, "1/2 times"), (6.0, "6 times"),
+                                           (1 / 3, "1/3 times"), (0.3712, "0.3712 times")])
+def test_is_a_scaled_tensor_named_scaled_with_its_factor(factor, words):
+    finding = dx.diagnose_values(factor * E, E, rtol=1e-7)
+    assert finding.codes == (dx.SCALED,) and words in finding.words
+
+
+def test_is_an_all_zero_tensor_named_zero():
+    assert dx.diagnose_values(np.zeros_like(E), E, rtol=1e-7).codes == (dx.ZERO,)
+
+
+def test_is_an_unrelated_tensor_named_wrong_value():
+    other = np.random.default_rng(9).standard_normal(E.shape)
+    assert dx.diagnose_values(other, E, rtol=1e-7).codes == (dx.WRONG_VALUE,)
+
+
+def test_does_a_nearly_scaled_tensor_with_one_bad_entry_not_count_as_scaled():
+    g = 2 * E
+    g[1, 1] += 1.0
+    assert dx.diagnose_values(g, E, rtol=1e-7).codes == (dx.WRONG_VALUE,)
+
+
+def test_does_every_code_have_a_hint():
+    assert set(dx.HINTS) == set(dx.ALL_CODES)
+    assert all(len(h) > 20 for h in dx.HINTS.values())
+
+
+def test_does_the_scale_fit_return_the_least_squares_factor():
+    alpha, resid = dx.scale_fit(3 * E, E)
+    assert alpha == pytest.approx(3.0) and resid < 1e-12

@@ -1,0 +1,99 @@
+"""Questions about the human report (grader.report), rendered on a pinned console."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from rich.console import Console
+
+from grader import api
+from grader.report import render
+
+from conftest import ROOT, TEMPLATE
+
+BUGGY = ROOT / "examples" / "buggy_submission"
+
+
+def rendered(report, width=100, **kwargs) -> str:
+    buf = io.StringIO()
+    console = Console(file=buf, width=width, color_system=None, legacy_windows=False, highlight=False, **kwargs)
+    render(report, console)
+    return buf.getvalue()
+
+
+@pytest.fixture(scope="module")
+def buggy_report():
+    return api.grade(BUGGY)
+
+
+def test_does_the_summary_table_list_every_exercise_with_points(buggy_report):
+    text = rendered(buggy_report)
+    assert "│ fc           │ graded │    6/7 │   8/10 │" in text
+    assert "│ relu         │ graded │    5/6 │   9/10 │" in text
+    assert "total" in text and f"{buggy_report.score:g}/{buggy_report.max_score:g}" in text
+
+
+def test_does_a_layout_panel_say_expected_and_given_in_words(buggy_report):
+    text = rendered(buggy_report)
+    assert "✗ fc.backward.dW  0/2" in text
+    assert "Expected: (3, 5) = (out, in), the shape of W itself" in text
+    assert "Given:    (5, 3), the shape of Wᵀ: the transposed-matrix convention ∇_W L = x ∇_z L" in text
+    assert "Diagnosis: layout_transposed" in text
+
+
+def test_does_a_crash_panel_show_the_students_line_and_the_numpy_hint(buggy_report):
+    text = rendered(buggy_report)
+    assert "Dot.forward(w, x) raised TypeError" in text
+    assert "logistic.py, line 13, in forward" in text and "return float(w.T @ x)" in text
+    assert "use .item() to take the number out" in text
+
+
+def test_does_a_value_panel_show_the_worst_entry(buggy_report):
+    text = rendered(buggy_report)
+    assert "✗ scanning_mlp.backward.dW1  0/1" in text
+    assert "Worst entry: [" in text and "in case public-" in text
+
+
+def test_does_the_report_never_print_the_reference_solution(buggy_report):
+    text = rendered(buggy_report)
+    for line in (ROOT / "reference" / "scanning_mlp.py").read_text().splitlines():
+        code = line.strip()
+        if len(code) > 25 and not code.startswith(('"""', "#")) and "def " not in code:
+            assert code not in text
+
+
+def test_are_not_attempted_checks_collapsed_into_one_panel():
+    text = rendered(api.grade(TEMPLATE, exercise="fc"))
+    assert "fc: not attempted yet  0/10" in text and text.count("╭") == 1
+
+
+def test_does_the_footer_say_hidden_cases_run_at_grading_in_student_mode():
+    text = rendered(api.grade(TEMPLATE, exercise="relu", mode="student"))
+    assert "Hidden cases with new inputs and shapes run at official grading." in " ".join(text.split())
+
+
+def test_does_no_color_output_carry_no_escape_codes(buggy_report, monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    buf = io.StringIO()
+    console = Console(file=buf, width=100, force_terminal=True, legacy_windows=False)
+    render(buggy_report, console)
+    import re
+    colour = re.compile(r"\x1b\[(?:[0-9;]*;)?(?:3[0-79]|9[0-7]|38;)")
+    assert "\x1b[" in buf.getvalue()               # styles such as bold remain...
+    assert not colour.search(buf.getvalue())       # ...but no colour
+
+
+def test_does_a_narrow_terminal_still_get_every_panel(buggy_report):
+    text = rendered(buggy_report, width=50)
+    assert all(len(line) <= 50 for line in text.splitlines())
+    assert text.count("✗") == rendered(buggy_report).count("✗")
+
+
+def test_is_student_text_never_interpreted_as_markup(grade_sources):
+    from conftest import patch, reference_source
+
+    src = patch(reference_source("fc"), "        self.x = x\n        return self.W @ x + self.b\n",
+                "        raise ValueError('[bold red]fake[/bold red] [link=http://x]y[/link]')\n")
+    text = rendered(grade_sources({"fc": src}))
+    assert "[bold red]fake[/bold red]" in text
