@@ -111,12 +111,21 @@ def exercise_notes(ex: ExerciseResult) -> Text | None:
 
 
 def footer(report: Report) -> Text:
+    totals: dict[str, int] = {}
+    for ex in report.exercises:
+        for c in ex.case_counts:
+            totals[c.visibility] = totals.get(c.visibility, 0) + c.total
+    checks = sum(len(ex.checks) for ex in report.exercises if ex.status != "missing")
     text = Text()
     if report.mode == "student":
-        text.append("These checks ran on the public cases (plus numerical-gradient cases). ")
+        parts = [f"{totals.get('public', 0)} public cases"]
+        if totals.get("numeric"):
+            parts.append(f"{totals['numeric']} numerical-gradient cases")
+        text.append(f"{checks} checks ran on {' and '.join(parts)}. ")
         text.append("Hidden cases with new inputs and shapes run at official grading.", style="bold")
     else:
-        text.append("Instructor mode: public and hidden cases ran against the reference solution.")
+        text.append(f"Instructor mode: {checks} checks ran on {totals.get('public', 0)} public and "
+                    f"{totals.get('hidden', 0)} hidden cases against the reference solution.")
     if report.isolation:
         text.append(f"\nIsolation: {', '.join(report.isolation)}.", style="dim")
     return text

@@ -1,0 +1,110 @@
+"""Questions about the four exercise declarations (exercises/<id>/checks.py) and their statements."""
+
+from __future__ import annotations
+
+import re
+import sys
+
+import numpy as np
+import pytest
+
+from grader import api
+from grader.course import find_course
+from grader.engine import plan_exercise
+
+COURSE = find_course()
+EXERCISES = {e.id: e for e in COURSE.exercises()}
+
+
+def trials(ex_id):
+    plan = plan_exercise(COURSE, EXERCISES[ex_id], instructor=True)
+    return [t for t in plan.trials if t.visibility in ("public", "hidden")]
+
+
+def test_are_the_exercises_listed_in_teaching_order_with_their_points():
+    exercises = api.list_exercises()
+    assert [e.id for e in exercises] == ["fc", "relu", "scanning_mlp", "logistic"]
+    assert [e.max_score for e in exercises] == [10, 10, 14, 23]
+
+
+@pytest.mark.parametrize("ex_id", sorted(EXERCISES))
+def test_does_each_statement_mention_every_check_id_and_its_points(ex_id):
+    text = (COURSE.exercises_dir / ex_id / "README.md").read_text(encoding="utf-8")
+    for check in EXERCISES[ex_id].checks:
+        row = [line for line in text.splitlines() if f"`{check.id}`" in line and "|" in line]
+        assert row, f"{ex_id}/README.md does not list {check.id} in its table of checks"
+        assert re.search(rf"\|\s*{check.points:g}\s*\|", row[0]), f"{check.id}: points differ in the statement"
+
+
+@pytest.mark.parametrize("ex_id", sorted(EXERCISES))
+def test_is_no_upstream_gradient_all_ones(ex_id):
+    for t in trials(ex_id):
+        for name in ("dz", "dO", "dO_a", "dO_b"):
+            if name in t.inputs:
+                assert not np.allclose(t.inputs[name], 1.0), (t.name, name)
+
+
+def test_are_fc_dimensions_distinct_so_a_transpose_cannot_pass():
+    for t in trials("fc"):
+        out, n_in = t.inputs["W"].shape
+        assert out != n_in and out > 1 and n_in > 1, t.name
+
+
+def test_are_scanning_windows_overlapping_and_dimensions_distinct():
+    for t in trials("scanning_mlp"):
+        H1, N = t.inputs["W1"].shape
+        H2 = t.inputs["W2"].shape[0]
+        K = t.inputs["W3"].shape[0]
+        X = t.inputs.get("X", t.inputs.get("X_a"))
+        T = X.shape[0]
+        assert N == t.inputs["N"] and 1 < N < T, t.name
+        assert H1 != H2 and len({H1, H2, N}) == 3 and (T - N + 1) != K, t.name
+
+
+def test_do_scanning_trials_keep_every_pre_activation_away_from_the_kink():
+    module = sys.modules[f"_grader_exercise_scanning_mlp"]
+    for t in trials("scanning_mlp"):
+        for X in [t.inputs[k] for k in ("X", "X_a", "X_b") if k in t.inputs]:
+            for z in module._preactivations(t.inputs, X):
+                assert np.min(np.abs(z)) >= module.MARGIN, t.name
+                assert (z > 0).any() and (z < 0).any(), f"{t.name}: every unit on one side of the kink"
+
+
+def test_do_relu_trials_keep_inputs_away_from_zero_except_the_kink_trial():
+    for t in trials("relu"):
+        x = t.inputs["x"]
+        if t.kink:
+            assert np.count_nonzero(x == 0) >= 1
+        else:
+            assert np.min(np.abs(x)) >= 0.05, t.name
+        assert (x > 0).any() and (x < 0).any()
+
+
+def test_do_logistic_stability_trials_sit_at_plus_and_minus_800():
+    seen = set()
+    for t in trials("logistic"):
+        if t.recipe == "stability":
+            s = t.inputs["y"] * (t.inputs["w"].T @ t.inputs["x"]).item()
+            assert abs(abs(s) - 800) < 1e-9
+            seen.add(np.sign(s))
+    assert seen == {-1.0, 1.0}
+
+
+def test_do_main_logistic_trials_keep_the_margin_moderate():
+    for t in trials("logistic"):
+        if t.recipe == "main":
+            assert abs((t.inputs["w"].T @ t.inputs["x"]).item()) <= 3.0
+
+
+def test_is_held_out_training_data_never_sent_to_the_worker():
+    for t in trials("logistic"):
+        if t.recipe == "train":
+            assert "_X_test" in t.inputs and "_X_test" not in t.sent_inputs and "_y_test" not in t.sent_inputs
+
+
+def test_does_every_trial_draw_from_its_own_seed_without_touching_the_global_rng():
+    state = np.random.get_state()[1].copy()
+    a = [t.inputs for t in trials("fc")]
+    b = [t.inputs for t in trials("fc")]
+    assert all(np.array_equal(x["W"], y["W"]) for x, y in zip(a, b))
+    assert np.array_equal(np.random.get_state()[1], state)
