@@ -8,11 +8,12 @@ See `grader.spec` for the contract and `grader.checks` for the kinds of check.
 from grader.checks import (AccuracyCheck, DeterminismCheck, MutationCheck, SecondCallCheck, Target,
                            ValueCheck)
 from grader.convention import Kind, Quantity
+from grader.mutants import Decomposition, Mutant
 from grader.script import In, Lit, attr, call, func, new
 from grader.spec import Exercise, NumericSpec
 from grader.trial import TrialPlan
 
 __all__ = [
     "AccuracyCheck", "DeterminismCheck", "MutationCheck", "SecondCallCheck", "Target", "ValueCheck",
-    "Kind", "Quantity", "In", "Lit", "attr", "call", "func", "new", "Exercise", "NumericSpec", "TrialPlan",
+    "Kind", "Quantity", "Decomposition", "Mutant", "In", "Lit", "attr", "call", "func", "new", "Exercise", "NumericSpec", "TrialPlan",
 ]

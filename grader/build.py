@@ -44,11 +44,14 @@ def expected_files(course: Course, exercise_ids: list[str] | None = None) -> dic
         files[course.template_dir / ex.file] = make_stub(source, f"reference/{ex.file}")
         module = course.reference_module(ex)
         trials = [ex.make_trial(plan, "public") for plan in ex.public if plan.store]
-        expectations = oracle.from_reference(ex, module, trials)
+        expectations = oracle.from_reference(ex, module, trials, course.mutant_makers(ex))
         stored = []
         for t in trials:
-            values = {out: e.expected for out, e in expectations[t.name].items()}
-            stored.append((t.name, t.recipe, t.inputs, values))
+            exps = expectations[t.name]
+            values = {out: e.expected for out, e in exps.items()}
+            mutants = {kw.key: kw.value for e in exps.values() for kw in e.known}
+            parts = {out: e.parts for out, e in exps.items() if e.parts}
+            stored.append(fixtures.StoredTrial(t.name, t.recipe, t.inputs, values, mutants, parts))
         try:
             files[course.fixture_path(ex.id)] = fixtures.dumps(ex.id, stored)
         except ValueError as exc:

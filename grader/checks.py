@@ -47,7 +47,26 @@ class CheckContext:
     trials: tuple[Trial, ...]
     outcomes: Mapping[str, Mapping[str, Outcome]]
     expectations: Mapping[str, Mapping[str, Expectation]]
-    notes: Mapping[str, str] = field(default_factory=dict)
+    exercise: object = None
+    forward_ok: Mapping[str, bool] = field(default_factory=dict)
+    gradients: Mapping[str, frozenset] = field(default_factory=dict)
+
+    def factors(self, trial: Trial) -> Mapping[str, float] | None:
+        ex = self.exercise
+        return ex.factors(trial) if ex is not None and ex.factors is not None else None
+
+    def part_name(self, recipe: str) -> str:
+        ex = self.exercise
+        dec = ex.decomposition_for(recipe) if ex is not None else None
+        return dec.part if dec is not None else "window"
+
+    def localise(self, trial: Trial, output: str) -> str:
+        """A prefix saying whether the forward of this trial was right, for a failing gradient."""
+        if output not in self.gradients.get(trial.recipe, frozenset()):
+            return ""
+        if self.forward_ok.get(trial.name) is True:
+            return "Your forward pass matches, so the mistake is in the backward pass"
+        return ""
 
     def trials_for(self, recipe: str) -> list[Trial]:
         return [t for t in self.trials if t.recipe == recipe]
@@ -220,13 +239,18 @@ class Check:
             message += "".join(f"; {n}" for n in notes)
             return CheckResult(self.id, self.title, True, float(self.points), float(self.points), (),
                                message, "", max_err, cases=counts)
-        primary = sorted(failing, key=lambda p: (-p.rank, -(p.max_rel_error or 0.0)))[0]
+        # Report the most telling failure: errors before wrong shapes before wrong values, a named
+        # misconception before "wrong_value", public cases before hidden ones, then the largest error.
+        def telling(p: Problem):
+            vague = p.codes == (dx.WRONG_VALUE,)
+            return (-p.rank, vague, p.visibility == "hidden", -(p.max_rel_error or 0.0))
+        primary = sorted(failing, key=telling)[0]
         codes = primary.codes + tuple(c for c in extra_codes if c not in primary.codes)
         where = f" (case {primary.trial})" if primary.trial and primary.visibility != "probe" else ""
         tally = ""
-        total = len(problems)
+        total = len({p.trial for p in problems})
         if total > 1:
-            tally = f" Failed on {len(failing)} of {total} cases."
+            tally = f" Failed on {len({p.trial for p in failing})} of {total} cases."
         prefix = f"{subject}: " if subject and primary.rank < 3 else ""
         message = f"{prefix}{primary.words}{where}.{tally}".strip()
         preferred = [c for c in extra_codes if c in codes] + list(codes)
@@ -333,7 +357,7 @@ class ValueCheck(Check):
                     if cmp.passed:
                         words += ". Rearranged into the expected layout, its values are right, so only the layout is wrong"
                     else:
-                        finding = dx.diagnose_values(st.usable, exp_arr, rtol=cmp.rtol)
+                        finding = self.explain(ctx, trial, target, exp, st.usable, exp_arr, cmp.rtol)
                         words += f". Rearranged into the expected layout, {finding.words}"
                         codes = codes + tuple(c for c in finding.codes if c != dx.WRONG_VALUE)
                         max_err = cmp.max_rel_error
@@ -367,12 +391,29 @@ class ValueCheck(Check):
         cmp = compare(st.array, exp_arr, rtol=rtol, alternative=alt)
         if cmp.passed:
             return Problem(True, max_rel_error=cmp.max_rel_error, **base)
-        finding = dx.diagnose_values(st.array, exp_arr, rtol=rtol)
+        finding = self.explain(ctx, trial, target, exp, st.array, exp_arr, rtol)
         source = " (expected values from finite differences of your own forward)" if exp.source == "numeric" else ""
         return Problem(False, finding.codes, f"{label} has the right shape and type, but {finding.words}{source}",
                        rank=1, max_rel_error=cmp.max_rel_error,
                        worst=Worst(trial.name, cmp.worst_index, cmp.expected, cmp.given),
-                       expected_layout=exp_words, given_layout=f"{shape_text(st.array.shape)}, as expected", **base)
+                       expected_layout=exp_words, given_layout=f"{shape_text(st.array.shape)}, as expected",
+                       hint=finding.hint, **base)
+
+    def explain(self, ctx: CheckContext, trial: Trial, target: Target, exp: Expectation, given: np.ndarray,
+                expected: np.ndarray, rtol: float) -> dx.Finding:
+        """Name what is wrong with a same-shaped tensor: mutants, window fit, generic; then localise."""
+        known = [kw for kw in exp.known if kw.item == target.item]
+        parts = exp.parts if target.item is None else None
+        finding = dx.diagnose(given, expected, rtol=rtol, known=known, parts=parts, factors=ctx.factors(trial),
+                              part=ctx.part_name(trial.recipe))
+        if exp.consistent is not None and exp.consistent.shape == given.shape \
+                and compare(given, exp.consistent, rtol=rtol_for("numeric", "f32")).passed:
+            return dx.Finding(finding.codes,
+                              f"{finding.words}. Your forward pass is wrong, and this gradient is consistent with "
+                              f"it (it matches finite differences of your own forward): fix the forward first",
+                              finding.hint)
+        note = ctx.localise(trial, target.output)
+        return dx.Finding(finding.codes, f"{finding.words}. {note}", finding.hint) if note else finding
 
 
 def _diagnose_projected(g: np.ndarray, expected: Projected, rtol: float) -> dx.Finding:

@@ -6,6 +6,7 @@ A course folder holds:
     exercises/<id>/public_cases.json   public trials with expected values (made by `grade build`)
     student_template/<id>.py     the stubs (made by `grade build`)
     reference/<id>.py            the solutions: course staff only, absent from students' copies
+    reference/mutants/<id>.py    makers of known wrong answers (staff only; see grader.mutants)
 
 The folder is found, in order, from an explicit argument, the GRADE_COURSE
 environment variable, or the checkout this package lives in.
@@ -81,6 +82,15 @@ class Course:
 
     def has_reference(self, exercise: Exercise) -> bool:
         return self.reference_path(exercise).is_file()
+
+    def mutant_makers(self, exercise: Exercise) -> ModuleType | None:
+        """Import reference/mutants/<id>.py if the exercise declares mutants (staff only)."""
+        if not exercise.mutants:
+            return None
+        path = self.reference_dir / "mutants" / f"{exercise.id}.py"
+        if not path.is_file():
+            raise CourseError(f"exercise {exercise.id!r} declares mutants but {path} is missing")
+        return _load(path, f"_grader_mutants_{exercise.id}", "mutant")
 
     def reference_module(self, exercise: Exercise) -> ModuleType:
         """Import reference/<file> (trusted staff code) in this process."""

@@ -11,6 +11,12 @@ student's tensor g and the oracle's e (same shape):
                  α goes in the message, as a fraction when it is one;
 - wrong_value:   none of the above.
 
+Before the generic signatures, `diagnose` tries the exercise's known wrong
+answers (mutants, `grader.mutants`) and, for gradients that are sums over
+windows, a fit of the tensor as a 0/1 combination of per-window
+contributions (`fit_parts`): one window alone means `=` where `+=` was
+needed; all windows but one at the edge means a window range off by one.
+
 Each code has a hint that points at the idea in the lecture notes, never at
 code.
 """
@@ -19,6 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -43,12 +50,18 @@ MUTATED_INPUT = "mutated_input"
 NONDETERMINISTIC = "nondeterministic"
 UNSTABLE = "unstable"
 WRONG_VALUE = "wrong_value"
+# Added with the diagnosis engine: misconceptions the first list could not name.
+WINDOW_OFFSET = "window_offset"
+STALE_CACHE = "stale_cache"
+SIGMOID_DERIVATIVE = "sigmoid_derivative"
+LABEL_IGNORED = "label_ignored"
 
 #: Every code, in the order the documentation lists them.
 ALL_CODES = (
     NOT_IMPLEMENTED, MISSING, CRASHED, TIMEOUT, MEMORY, FORBIDDEN, WRONG_TYPE, WRONG_SHAPE,
     LAYOUT_TRANSPOSED, NON_FINITE, SIGN_FLIPPED, SCALED, ZERO, WRONG_MASK, OVERWROTE_ACCUMULATION,
     ACCUMULATED_ACROSS_CALLS, EXPLICIT_JACOBIAN, MUTATED_INPUT, NONDETERMINISTIC, UNSTABLE, WRONG_VALUE,
+    WINDOW_OFFSET, STALE_CACHE, SIGMOID_DERIVATIVE, LABEL_IGNORED,
 )
 
 #: One hint per code: the idea to revisit, never the code to write.
@@ -88,23 +101,37 @@ HINTS = {
     UNSTABLE: "Rewrite the formula so it never computes exp() of a large positive number, for example "
               "-log σ(s) = log(1 + e^(-s)) with np.logaddexp.",
     WRONG_VALUE: "The values differ with no simple pattern: compare one entry by hand with the chain rule.",
+    WINDOW_OFFSET: "Window t covers X[t:t+N], for t = 0 … T-N: check the start, the end and the range of "
+                   "your loop over windows.",
+    STALE_CACHE: "The backward pass of window t needs the values the forward pass computed for window t: "
+                 "keep every window's activations, not only the last ones.",
+    SIGMOID_DERIVATIVE: "Follow the graph node by node: dσ/ds = σ(s)(1 - σ(s)), and -1/p times it gives "
+                        "-(1 - p); check which of p and 1 - p appears.",
+    LABEL_IGNORED: "The label enters the graph through s = y·u: the chain rule through that product brings "
+                   "a factor y into ∂L/∂u and ∇_w L.",
 }
 
 
 @dataclass(frozen=True)
 class Finding:
-    """Codes that apply to a wrong tensor, with a sentence for the student."""
+    """Codes that apply to a wrong tensor, a sentence for the student, and an optional specific hint."""
 
     codes: tuple[str, ...]
     words: str
+    hint: str = ""
 
 
-def describe_factor(alpha: float) -> str:
-    """α as a readable factor: "2", "1/2", "-1", "6", or "0.37"."""
+def describe_factor(alpha: float, factors: Mapping[str, float] | None = None) -> str:
+    """α as a readable factor: "2", "1/2", "6 (= B, the batch size)", or "0.37"."""
     frac = Fraction(alpha).limit_denominator(12)
-    if frac.denominator <= 12 and abs(float(frac) - alpha) <= 1e-9 * max(1.0, abs(alpha)):
-        return str(frac)
-    return f"{alpha:.4g}"
+    exact = frac.denominator <= 12 and abs(float(frac) - alpha) <= 1e-9 * max(1.0, abs(alpha))
+    text = str(frac) if exact else f"{alpha:.4g}"
+    for name, value in (factors or {}).items():
+        if value and abs(alpha - value) <= 1e-9 * abs(value):
+            return f"{text} (= {name})"
+        if value and abs(alpha * value - 1.0) <= 1e-9:
+            return f"{text} (= 1/{name})"
+    return text
 
 
 def scale_fit(given: np.ndarray, expected: np.ndarray) -> tuple[float, float]:
@@ -121,7 +148,8 @@ def scale_fit(given: np.ndarray, expected: np.ndarray) -> tuple[float, float]:
     return alpha, float(np.linalg.norm(g - alpha * e)) / gn
 
 
-def diagnose_values(given: np.ndarray, expected: np.ndarray, *, rtol: float) -> Finding:
+def diagnose_values(given: np.ndarray, expected: np.ndarray, *, rtol: float,
+                    factors: Mapping[str, float] | None = None) -> Finding:
     """Generic signature of a same-shaped wrong tensor (see the module docstring)."""
     g = np.asarray(given, dtype=np.float64)
     e = np.asarray(expected, dtype=np.float64)
@@ -132,6 +160,105 @@ def diagnose_values(given: np.ndarray, expected: np.ndarray, *, rtol: float) -> 
     if np.isfinite(alpha) and resid <= fit_tol:
         if abs(alpha + 1.0) <= fit_tol:
             return Finding((SIGN_FLIPPED,), "every entry has the right size but the opposite sign (factor -1)")
-        if abs(alpha - 1.0) > fit_tol:
-            return Finding((SCALED,), f"every entry is {describe_factor(alpha)} times the expected value")
+        # One number always fits some factor exactly: only a recognisable one says anything.
+        if abs(alpha - 1.0) > fit_tol and (np.count_nonzero(e) > 1 or _recognisable(alpha, factors)):
+            return Finding((SCALED,), f"every entry is {describe_factor(alpha, factors)} times the expected value")
+    if e.size == 1:
+        return Finding((WRONG_VALUE,), f"the value differs from the expected one")
     return Finding((WRONG_VALUE,), "the values differ from the expected ones, with no simple pattern")
+
+
+def _recognisable(alpha: float, factors: Mapping[str, float] | None) -> bool:
+    """A factor worth naming for a single number: a named constant, 2 or 1/2."""
+    text = describe_factor(alpha, factors)
+    return "(=" in text or text in ("2", "1/2")
+
+
+def _matches(g: np.ndarray, candidate: np.ndarray, rtol: float) -> bool:
+    from grader.compare import compare
+
+    return candidate.shape == g.shape and bool(np.any(candidate)) and compare(g, candidate, rtol=rtol).passed
+
+
+def _one_window(k: int, n: int, part: str) -> Finding:
+    which = "the last" if k == n - 1 else "the first" if k == 0 else f"{part} t = {k}"
+    return Finding((OVERWROTE_ACCUMULATION,),
+                   f"it equals the contribution of {which} {part} alone (one of {n}): the sum over "
+                   f"{part}s was overwritten with = instead of accumulated with +=")
+
+
+def _missing(missing: list[int], n: int, part: str) -> Finding:
+    if missing == list(range(len(missing))) or missing == list(range(n - len(missing), n)):
+        edge = "first" if missing[0] == 0 else "last"
+        return Finding((WINDOW_OFFSET,),
+                       f"it is the sum over every {part} except the {edge} {len(missing)} (t = "
+                       f"{', '.join(map(str, missing))}): the loop over {part}s stops short or starts late")
+    return Finding((WINDOW_OFFSET,), f"it is the sum over the {part}s except t = {', '.join(map(str, missing))}: "
+                                     f"those {part}s are skipped")
+
+
+def fit_parts(given: np.ndarray, parts: Sequence[np.ndarray], *, rtol: float, part: str = "window"
+              ) -> Finding | None:
+    """Explain g by per-part contributions P_k, if it is one of the known patterns.
+
+    First the direct hypotheses, which hold even when the parts are linearly
+    dependent: one part alone (a sum overwritten with =), or the sum without
+    one or two parts at an edge (a loop range off by one). Then, when the
+    parts are independent, a least-squares fit g ≈ Σ c_k P_k with 0/1
+    coefficients names any other subset of parts.
+    """
+    g = np.asarray(given, dtype=np.float64)
+    if not parts or not np.any(g):
+        return None
+    P = [np.asarray(p, dtype=np.float64).reshape(g.shape) if np.size(p) == g.size else None for p in parts]
+    if any(p is None for p in P):
+        return None
+    n = len(P)
+    total = sum(P)
+    for k in (n - 1, 0, *range(1, n - 1)):
+        if _matches(g, P[k], rtol) and not _matches(g, total, rtol):
+            return _one_window(k, n, part)
+    for missing in ([n - 1], [0], [n - 2, n - 1], [0, 1]):
+        if len(missing) < n and _matches(g, total - sum(P[k] for k in missing), rtol):
+            return _missing(missing, n, part)
+    flat = [p.ravel() for p in P]
+    live = [k for k in range(n) if np.any(flat[k])]        # a part that contributes nothing has no coefficient
+    if not live:
+        return None
+    A = np.stack([flat[k] for k in live], axis=1)
+    if np.linalg.matrix_rank(A) < A.shape[1]:
+        return None
+    c, *_ = np.linalg.lstsq(A, g.ravel(), rcond=None)
+    if np.linalg.norm(A @ c - g.ravel()) > max(10.0 * rtol, 1e-9) * np.linalg.norm(g):
+        return None
+    rounded = np.round(c)
+    if np.any(np.abs(c - rounded) > 1e-6) or not set(rounded.tolist()) <= {0.0, 1.0}:
+        return None
+    ones = [live[j] for j in np.flatnonzero(rounded == 1.0)]
+    if len(ones) in (0, len(live)):
+        return None
+    if len(ones) == 1:
+        return _one_window(ones[0], n, part)
+    dead = set(range(n)) - set(live)
+    return _missing([k for k in range(n) if k not in ones and k not in dead], n, part)
+
+
+def diagnose(given: np.ndarray, expected: np.ndarray, *, rtol: float, known: Sequence = (),
+             parts: Sequence[np.ndarray] | None = None, factors: Mapping[str, float] | None = None,
+             part: str = "window") -> Finding:
+    """The best explanation of a wrong tensor, most specific first.
+
+    known: `grader.mutants.KnownWrong` values for this output; parts: its
+    per-part contributions; factors: named constants for the scale fit.
+    """
+    g = np.asarray(given, dtype=np.float64)
+    from grader.compare import compare  # local: compare imports nothing from here, keep it that way
+
+    for kw in known:
+        if kw.value.shape == g.shape and compare(g, kw.value, rtol=rtol).passed:
+            return Finding((kw.mutant.code,), f"it matches {kw.mutant.words}", kw.mutant.hint)
+    if parts:
+        found = fit_parts(g, parts, rtol=rtol, part=part)
+        if found is not None:
+            return found
+    return diagnose_values(g, expected, rtol=rtol, factors=factors)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Mapping
 
@@ -89,7 +89,7 @@ def plan_exercise(course: Course, exercise: Exercise, *, instructor: bool, salt:
     judged = [t for t in trials if t.recipe in recipes]
     if instructor:
         module = course.reference_module(exercise)
-        expectations = oracle.from_reference(exercise, module, judged)
+        expectations = oracle.from_reference(exercise, module, judged, course.mutant_makers(exercise))
     else:
         expectations = oracle.from_fixture(exercise, stored, judged)
     for check in exercise.checks:
@@ -128,28 +128,68 @@ def _run(session: WorkerSession, trials: list[Trial], outcomes: dict[str, dict[s
         outcomes[trial.name] = {s.out: o for s, o in zip(trial.steps, run.outcomes)}
 
 
-def _numeric_phase(plan: _Plan, session: WorkerSession, outcomes: dict[str, dict[str, Outcome]]) -> list[str]:
-    """Student mode: finite-difference checks of the backward against the student's forward."""
+def _forward_status(plan: _Plan, outcomes: dict[str, dict[str, Outcome]]
+                    ) -> dict[str, tuple[bool, str, object]]:
+    """For every trial with an oracle on a forward output: (matched, precision, spec)."""
+    status: dict[str, tuple[bool, str, object]] = {}
+    for spec in plan.exercise.numeric:
+        recipe, out = spec.verify if spec.verify else (spec.recipe, spec.output)
+        for t in plan.trials:
+            exp = plan.expectations.get(t.name, {}).get(out)
+            if t.recipe != recipe or exp is None or t.name in status:
+                continue
+            got = outcomes.get(t.name, {}).get(out)
+            ok, precision = oracle.forward_matches(got, exp.expected) if got is not None else (False, "f64")
+            status[t.name] = (ok, precision, spec)
+    return status
+
+
+def _usable_forward(outcome: Outcome | None) -> bool:
+    if outcome is None or not outcome.ok or outcome.value is None or outcome.value.array is None:
+        return False
+    arr = outcome.value.array
+    return outcome.value.kind in ("array", "scalar") and arr.dtype.kind == "f" and bool(np.all(np.isfinite(arr)))
+
+
+def _numeric_phase(plan: _Plan, session: WorkerSession, outcomes: dict[str, dict[str, Outcome]],
+                   status: dict[str, tuple[bool, str, object]], *, fresh_checks: bool) -> list[str]:
+    """Finite differences of the student's own forward.
+
+    - Where the forward is wrong (any mode): the gradients that forward implies
+      (its own upstream), so a backward consistent with it can be recognised.
+    - Student mode, once the forward matches every public case: fresh upstream
+      gradients, and the backward compared with the finite differences.
+    """
     notes: list[str] = []
     ex = plan.exercise
-    stored = {s.name: s for s in plan.stored}
+    stored = {s.name for s in plan.stored}
+    index = 0
     for spec in ex.numeric:
-        verify_recipe, verify_out = spec.verify if spec.verify else (spec.recipe, spec.output)
-        checks = []
-        for t in plan.trials:
-            if t.recipe == verify_recipe and t.name in stored and verify_out in stored[t.name].expected:
-                got = outcomes.get(t.name, {}).get(verify_out)
-                checks.append(oracle.forward_matches(got, stored[t.name].expected[verify_out])
-                              if got is not None else (False, "f64"))
-        verified = bool(checks) and all(ok for ok, _ in checks)
-        precision = "f32" if any(p == "f32" for _, p in checks) else "f64"
-        bases = [t for t in plan.trials if t.recipe == spec.recipe and t.visibility == "public"
-                 and not t.kink and (t.name not in stored) == spec.directional]
+        recipe, out = spec.verify if spec.verify else (spec.recipe, spec.output)
+        bases = [t for t in plan.trials if t.recipe == spec.recipe and t.visibility == "public" and not t.kink]
+        if not spec.directional:
+            for base in bases:
+                ok, precision, _ = status.get(base.name, (True, "f64", None))
+                if ok or not _usable_forward(outcomes.get(base.name, {}).get(spec.output)):
+                    continue
+                index += 1
+                n = oracle.NumericPlan(ex, spec, base, precision, index, fresh=False)
+                _run(session, n.trials(), outcomes)
+                for grad_out, e in n.expectations(outcomes.get(n.probe.name, {})).items():
+                    current = plan.expectations.get(base.name, {}).get(grad_out)
+                    if current is not None:
+                        plan.expectations[base.name][grad_out] = replace(current, consistent=e.expected.array)
+        if not fresh_checks:
+            continue
+        checked = [status[t.name] for t in plan.trials if t.recipe == recipe and t.name in stored and t.name in status]
+        verified = bool(checked) and all(ok for ok, _, _ in checked)
+        precision = "f32" if any(p == "f32" for _, p, _ in checked) else "f64"
+        fresh_bases = [t for t in bases if (t.name not in stored) == spec.directional]
         if not verified:
             notes.append(f"numerical gradient checks of {spec.recipe!r} skipped: the forward does not match "
                          f"the public cases yet")
             if spec.directional:
-                for base in bases:
+                for base in fresh_bases:
                     for name, grad_out in spec.wrt:
                         shape = to_convention(np.zeros(np.shape(base.inputs[name])),
                                               np.shape(base.inputs[name])).shape
@@ -157,15 +197,15 @@ def _numeric_phase(plan: _Plan, session: WorkerSession, outcomes: dict[str, dict
                             Projected(shape, (), ()), "numeric",
                             note="values not compared: the forward does not match the public cases yet")
             continue
-        numeric = [oracle.NumericPlan(ex, spec, base, precision, i + 1) for i, base in enumerate(bases)]
-        for n in numeric:
+        for base in fresh_bases:
+            index += 1
+            n = oracle.NumericPlan(ex, spec, base, precision, index)
             new_trials = n.trials()
             _run(session, new_trials, outcomes)
             for t in new_trials:
                 if t is not n.probe and t not in plan.trials:
                     plan.trials.append(t)
-            exp = n.expectations(outcomes.get(n.probe.name, {}))
-            plan.expectations.setdefault(n.target.name, {}).update(exp)
+            plan.expectations.setdefault(n.target.name, {}).update(n.expectations(outcomes.get(n.probe.name, {})))
     return notes
 
 
@@ -213,12 +253,19 @@ def grade_exercise(course: Course, plan: _Plan, path: Path | None, session: Work
         outcomes: dict[str, dict[str, Outcome]] = {}
         _run(session, plan.trials, outcomes)
         notes: list[str] = []
-        if not any(t.visibility == "hidden" for t in plan.trials) and ex.numeric and session.termination is None:
-            notes = _numeric_phase(plan, session, outcomes)
+        forward = _forward_status(plan, outcomes)
+        if ex.numeric and session.termination is None:
+            student_mode = not any(t.visibility == "hidden" for t in plan.trials)
+            notes = _numeric_phase(plan, session, outcomes, forward, fresh_checks=student_mode)
         status, status_msg = _status(session, outcomes)
     finally:
         captured = session.close()
-    ctx = CheckContext(ex.id, ex.file, tuple(plan.trials), outcomes, plan.expectations)
+    gradients = {}
+    for spec in ex.numeric:
+        if not spec.directional:
+            gradients[spec.recipe] = frozenset(g for _, g in spec.wrt)
+    ctx = CheckContext(ex.id, ex.file, tuple(plan.trials), outcomes, plan.expectations, ex,
+                       {name: ok for name, (ok, _, _) in forward.items()}, gradients)
     results = tuple(c.evaluate(ctx) for c in ex.checks)
     counts = {}
     for t in plan.trials:

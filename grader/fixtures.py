@@ -10,7 +10,13 @@ regenerate it and compare.
     {"format": 1, "exercise": "fc", "generated_by": "...",
      "trials": [{"name": "public-1", "recipe": "main",
                  "inputs": {"W": {...}, "y": {"int": 1}},
-                 "expected": {"z": {"kind": "array", ...}, "L": {"kind": "scalar", ...}}}]}
+                 "expected": {"z": {"kind": "array", ...}, "L": {"kind": "scalar", ...}},
+                 "mutants": {"<mutant id>": {...array...}},        (optional)
+                 "parts": {"<output>": [{...array...}, ...]}}]}     (optional)
+
+Mutants and parts are the known wrong answers and per-window contributions
+of `grader.mutants`, stored so students get the same diagnoses without the
+reference.
 """
 
 from __future__ import annotations
@@ -39,6 +45,14 @@ class StoredTrial:
     recipe: str
     inputs: dict[str, object]
     expected: dict[str, Value]
+    mutants: dict[str, np.ndarray] = None
+    parts: dict[str, tuple[np.ndarray, ...]] = None
+
+    def __post_init__(self):
+        if self.mutants is None:
+            object.__setattr__(self, "mutants", {})
+        if self.parts is None:
+            object.__setattr__(self, "parts", {})
 
 
 def _finite(x: float, where: str) -> float:
@@ -122,18 +136,25 @@ def value_from(node: dict) -> Value:
     raise ValueError(f"unknown value kind {kind!r}")
 
 
-def dumps(exercise_id: str, trials: list[tuple[str, str, Mapping[str, object], Mapping[str, Value]]]) -> str:
-    """The fixture text for (name, recipe, inputs, expected) tuples; deterministic."""
+def dumps(exercise_id: str, trials: list[StoredTrial]) -> str:
+    """The fixture text for stored trials; deterministic."""
+    def trial_doc(t: StoredTrial) -> dict:
+        doc = {"name": t.name, "recipe": t.recipe,
+               "inputs": {k: input_json(v, f"{t.name}/{k}") for k, v in t.inputs.items()},
+               "expected": {k: value_json(v, f"{t.name}/{k}") for k, v in t.expected.items()}}
+        if t.mutants:
+            doc["mutants"] = {k: _array_json(np.asarray(v, dtype=np.float64), f"{t.name}/mutant {k}")
+                              for k, v in sorted(t.mutants.items())}
+        if t.parts:
+            doc["parts"] = {k: [_array_json(np.asarray(p, dtype=np.float64), f"{t.name}/parts {k}") for p in v]
+                            for k, v in t.parts.items()}
+        return doc
+
     doc = {
         "format": FORMAT,
         "exercise": exercise_id,
         "generated_by": "grade build, from the reference solution; do not edit by hand",
-        "trials": [
-            {"name": name, "recipe": recipe,
-             "inputs": {k: input_json(v, f"{name}/{k}") for k, v in inputs.items()},
-             "expected": {k: value_json(v, f"{name}/{k}") for k, v in expected.items()}}
-            for name, recipe, inputs, expected in trials
-        ],
+        "trials": [trial_doc(t) for t in trials],
     }
     # Keep each data list on one line: indent the structure, not the numbers.
     blobs: list[str] = []
@@ -172,7 +193,9 @@ def load(path: Path, exercise_id: str) -> list[StoredTrial]:
             out.append(StoredTrial(
                 str(t["name"]), str(t["recipe"]),
                 {k: input_from(v) for k, v in t["inputs"].items()},
-                {k: value_from(v) for k, v in t["expected"].items()}))
+                {k: value_from(v) for k, v in t["expected"].items()},
+                {k: _array_from(v) for k, v in t.get("mutants", {}).items()},
+                {k: tuple(_array_from(p) for p in v) for k, v in t.get("parts", {}).items()}))
         return out
     except (ValueError, KeyError, TypeError) as exc:
         raise CourseError(f"the public cases file {path} is damaged ({exc}); rebuild it with `grade build`") from None

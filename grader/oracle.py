@@ -23,6 +23,7 @@ from grader import numgrad
 from grader.compare import compare, effective_precision, rtol_for
 from grader.errors import ReferenceSolutionError
 from grader.fixtures import StoredTrial
+from grader.mutants import compute_known, compute_parts, known_for
 from grader.script import In, Step, run_local
 from grader.spec import Exercise, NumericSpec
 from grader.trial import Expectation, Projected, Trial, rng_for
@@ -31,35 +32,43 @@ from grader.values import Outcome, Value, from_tree
 Expectations = dict[str, dict[str, Expectation]]
 
 
-def _with_alternatives(exercise: Exercise, trial: Trial, values: Mapping[str, Value], source: str
-                       ) -> dict[str, Expectation]:
+def _expectations(exercise: Exercise, trial: Trial, values: Mapping[str, Value], source: str,
+                  known: Mapping[str, np.ndarray], parts: Mapping[str, tuple]) -> dict[str, Expectation]:
     alts = dict(exercise.alternatives(trial, values)) if exercise.alternatives else {}
-    return {out: Expectation(v, source, alts.get(out)) for out, v in values.items()}
+    wrongs = known_for(exercise.mutants, known)
+    return {out: Expectation(v, source, alts.get(out),
+                             known=tuple(w for w in wrongs if w.output == out),
+                             parts=parts.get(out))
+            for out, v in values.items()}
 
 
-def from_reference(exercise: Exercise, module: object, trials: list[Trial]) -> Expectations:
-    """Run each trial's script on the reference in this process."""
+def from_reference(exercise: Exercise, module: object, trials: list[Trial], makers: object | None = None
+                   ) -> Expectations:
+    """Run each trial's script on the reference in this process; add mutants and parts."""
     out: Expectations = {}
     for trial in trials:
         try:
             trees = run_local(module, trial.steps, trial.sent_inputs)
+            values = {s.out: from_tree(t) for s, t in zip(trial.steps, trees) if s.op != "new"}
+            dec = exercise.decomposition_for(trial.recipe)
+            parts = compute_parts(dec, module, trial) if dec is not None and not trial.kink else {}
+            known = compute_known(exercise.mutants, makers, trial, values, parts, module)
         except Exception as exc:  # noqa: BLE001 - a staff-side bug; say where
             raise ReferenceSolutionError(
                 f"the reference for {exercise.id!r} failed on trial {trial.name}: {type(exc).__name__}: {exc}"
             ) from None
-        values = {s.out: from_tree(t) for s, t in zip(trial.steps, trees) if s.op != "new"}
-        out[trial.name] = _with_alternatives(exercise, trial, values, "exact")
+        out[trial.name] = _expectations(exercise, trial, values, "exact", known, parts)
     return out
 
 
 def from_fixture(exercise: Exercise, stored: list[StoredTrial], trials: list[Trial]) -> Expectations:
-    """Expected values of public trials, as stored by `grade build`."""
+    """Expected values of public trials, as stored by `grade build` (with their mutants and parts)."""
     by_name = {s.name: s for s in stored}
     out: Expectations = {}
     for trial in trials:
         s = by_name.get(trial.name)
         if s is not None:
-            out[trial.name] = _with_alternatives(exercise, trial, s.expected, "exact")
+            out[trial.name] = _expectations(exercise, trial, s.expected, "exact", s.mutants, s.parts)
     return out
 
 
@@ -137,12 +146,18 @@ class NumericPlan:
     gradients for the recipe trial.
     """
 
-    def __init__(self, exercise: Exercise, spec: NumericSpec, base: Trial, precision: str, index: int):
+    def __init__(self, exercise: Exercise, spec: NumericSpec, base: Trial, precision: str, index: int,
+                 fresh: bool = True):
         self.exercise, self.spec, self.base, self.precision = exercise, spec, base, precision
         rng = rng_for(exercise.id, f"{base.name}#numeric")
         wrt = [w for w, _ in spec.wrt]
         inputs = dict(base.inputs)
-        if spec.directional:
+        if not fresh:
+            # The base trial's own upstream: "what would the gradient be if your forward were right?"
+            self.target = base
+            self.upstream = None if spec.upstream is None else np.asarray(base.inputs[spec.upstream])
+            self.directions = None
+        elif spec.directional:
             self.target = base   # its own upstream; expectations are directional
             self.upstream = None if spec.upstream is None else np.asarray(base.inputs[spec.upstream])
             self.directions = numgrad.random_directions(rng, inputs, wrt, k=3)
@@ -155,9 +170,11 @@ class NumericPlan:
                 self.upstream = None
             self.target = Trial(f"numeric-{index}", base.recipe, base.steps, inputs, "numeric")
             self.directions = None
+        self.fresh = fresh
         self.points: list[dict] = []
         self._collect(inputs, wrt)
-        self.probe = probe_for(spec, inputs, self.points, f"numeric-{index}#probe")
+        tag = "numeric" if fresh else "consistency"
+        self.probe = probe_for(spec, inputs, self.points, f"{tag}-{index}#probe")
 
     def _collect(self, inputs: dict, wrt: list[str]) -> None:
         # Record the points numgrad asks for, to send them in one trial.
@@ -171,7 +188,9 @@ class NumericPlan:
         self._inputs = inputs
 
     def trials(self) -> list[Trial]:
-        return [self.probe] if self.directions is not None else [self.target, self.probe]
+        if self.directions is not None or not self.fresh:
+            return [self.probe]
+        return [self.target, self.probe]
 
     def expectations(self, outcomes: Mapping[str, Outcome]) -> dict[str, Expectation]:
         values = point_values(self.spec, self.probe, outcomes, len(self.points), self.upstream)

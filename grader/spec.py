@@ -12,7 +12,11 @@ Each `exercises/<id>/checks.py` defines a module-level `EXERCISE = Exercise(...)
 - `checks`: the checks (`grader.checks`), each with its own points;
 - `numeric`: for grading without the reference, which gradients can be
   obtained by finite differences of the student's own forward;
-- `alternatives(trial, expected)`: second accepted values at kinks.
+- `alternatives(trial, expected)`: second accepted values at kinks;
+- `mutants` and `decompositions` (`grader.mutants`): known wrong answers and
+  per-window contributions, for naming the misconception behind a failure;
+- `factors(trial)`: named constants of a trial (e.g. {"B, the batch size": 6})
+  so a scale bug is reported as "6 (= B, the batch size) times".
 
 The grader never imports the reference or the student's code here: the
 exercise only describes calls and inputs.
@@ -75,6 +79,12 @@ class Exercise:
     numeric: tuple[NumericSpec, ...] = ()
     alternatives: Alternatives | None = None
     summary: str = ""
+    mutants: tuple = ()
+    decompositions: tuple = ()
+    factors: Callable[[Trial], Mapping[str, float]] | None = None
+
+    def decomposition_for(self, recipe: str):
+        return next((d for d in self.decompositions if d.recipe == recipe), None)
 
     @property
     def max_score(self) -> float:
@@ -104,6 +114,9 @@ class Exercise:
         for p in self.public + self.hidden:
             if p.recipe not in self.recipes:
                 raise ValueError(f"exercise {self.id}: trial {p.name} uses unknown recipe {p.recipe}")
+        ids = [m.id for m in self.mutants]
+        if len(ids) != len(set(ids)):
+            raise ValueError(f"exercise {self.id}: duplicate mutant ids")
         for spec in self.numeric:
             if spec.directional and len(spec.wrt) != 1:
                 raise ValueError(f"exercise {self.id}: a directional numeric check needs exactly one input")

@@ -156,6 +156,6 @@ def as_labels(value: Value, expected_shape: tuple[int, ...]) -> Accepted | Rejec
                         short="has the wrong shape")
     if not np.all(np.isin(data, (-1.0, 1.0))):
         bad = data[~np.isin(data, (-1.0, 1.0))]
-        return Rejected((dx.WRONG_VALUE,), f"contains values other than +1 and -1 (for example {bad[0]!r})",
+        return Rejected((dx.WRONG_VALUE,), f"contains values other than +1 and -1 (for example {float(bad[0]):g})",
                         None, "f64", arr.shape)
     return Accepted(data, "f64")

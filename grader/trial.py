@@ -109,9 +109,16 @@ class Expectation:
     differences of the student's own forward); decides the tolerance.
     alternative: a second accepted value per entry (NaN where none), for
     entries at a kink where both one-sided derivatives are accepted.
+    known: known wrong answers for this output (`grader.mutants.KnownWrong`).
+    parts: per-window contributions of this output, if it decomposes.
+    consistent: the gradient that finite differences of the student's own
+    (wrong) forward give, to tell a backward consistent with a wrong forward.
     """
 
     expected: Value | Projected
     source: str = "exact"
     alternative: np.ndarray | None = None
     note: str = field(default="")
+    known: tuple = ()
+    parts: tuple | None = None
+    consistent: np.ndarray | None = None

@@ -44,3 +44,30 @@ def test_does_every_code_have_a_hint():
 def test_does_the_scale_fit_return_the_least_squares_factor():
     alpha, resid = dx.scale_fit(3 * E, E)
     assert alpha == pytest.approx(3.0) and resid < 1e-12
+
+
+def test_is_a_wrong_single_number_not_called_scaled_by_an_arbitrary_factor():
+    assert dx.diagnose_values(np.array(0.51), np.array(0.73), rtol=1e-7).codes == (dx.WRONG_VALUE,)
+    assert dx.diagnose_values(np.array(1.46), np.array(0.73), rtol=1e-7).codes == (dx.SCALED,)
+    named = dx.diagnose_values(np.array(6 * 0.73), np.array(0.73), rtol=1e-7, factors={"B, the batch size": 6})
+    assert named.codes == (dx.SCALED,) and "B, the batch size" in named.words
+
+
+def test_does_a_window_fit_name_an_overwritten_sum_and_a_missing_edge_window():
+    rng = np.random.default_rng(4)
+    parts = [rng.standard_normal((3, 4)) for _ in range(5)]
+    last_only = dx.fit_parts(parts[-1], parts, rtol=1e-7)
+    assert last_only.codes == (dx.OVERWROTE_ACCUMULATION,) and "the last window" in last_only.words
+    missing = dx.fit_parts(sum(parts[:-1]), parts, rtol=1e-7)
+    assert missing.codes == (dx.WINDOW_OFFSET,) and "last 1" in missing.words
+    assert dx.fit_parts(sum(parts) * 0.5, parts, rtol=1e-7) is None          # not a 0/1 combination
+    assert dx.fit_parts(rng.standard_normal((3, 4)), parts, rtol=1e-7) is None
+
+
+def test_does_a_known_wrong_answer_win_over_the_generic_signature():
+    from grader.mutants import KnownWrong, Mutant
+
+    m = Mutant("flip", ("dx",), dx.WRONG_MASK, "an inverted mask")
+    wrong = -E
+    finding = dx.diagnose(wrong, E, rtol=1e-7, known=[KnownWrong(m, "dx", wrong.copy())])
+    assert finding.codes == (dx.WRONG_MASK,) and "inverted mask" in finding.words

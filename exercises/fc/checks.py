@@ -79,4 +79,6 @@ EXERCISE = Exercise(
     numeric=(
         NumericSpec("main", FORWARD, "z", "dz", (("x", "dx"), ("W", "dW"), ("b", "db"))),
     ),
+    factors=lambda trial: {"out, the number of outputs": float(trial.inputs["W"].shape[0]),
+                           "in, the number of inputs": float(trial.inputs["W"].shape[1])},
 )

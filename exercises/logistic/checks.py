@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from grader import diagnosis as dx
-from grader.authoring import (AccuracyCheck, DeterminismCheck, Exercise, In, Kind, MutationCheck,
+from grader.authoring import (AccuracyCheck, DeterminismCheck, Exercise, In, Kind, Mutant, MutationCheck,
                               NumericSpec, Quantity, Target, TrialPlan, ValueCheck, attr, call, func, new)
 
 HIDDEN_D = (3, 6)
@@ -159,4 +159,34 @@ EXERCISE = Exercise(
         DeterminismCheck("logistic.hygiene.determinism", "identical calls give identical results", 1),
     ),
     numeric=(NumericSpec("main", FORWARD, "L", None, (("w", "dw"),)),),
+    mutants=(
+        Mutant("lr_sigma_for_one_minus", ("du", "dw"), dx.SIGMOID_DERIVATIVE,
+               "-y·p where -y·(1 - p) is needed: σ in place of 1 - σ"),
+        Mutant("lr_label_dropped_from_gradient", ("du", "dw"), dx.LABEL_IGNORED,
+               "-(1 - p): the factor y from s = y·u is missing"),
+        Mutant("lr_label_dropped_everywhere", ("L", "du", "dw"), dx.LABEL_IGNORED,
+               "the graph without the label: s = u instead of s = y·u"),
+        Mutant("sigmoid_backward_p", ("sig_du",), dx.SIGMOID_DERIVATIVE,
+               "dp·σ(u): the factor (1 - σ(u)) of σ'(u) is missing"),
+        Mutant("sigmoid_backward_one_minus_p", ("sig_du",), dx.SIGMOID_DERIVATIVE,
+               "dp·(1 - σ(u)): the factor σ(u) of σ'(u) is missing"),
+        Mutant("batch_sigma_for_one_minus", ("batch",), dx.SIGMOID_DERIVATIVE,
+               "the batch gradient with σ in place of 1 - σ", item=1),
+        Mutant("batch_label_dropped_from_gradient", ("batch",), dx.LABEL_IGNORED,
+               "the batch gradient without the factor y_i", item=1),
+        Mutant("batch_label_dropped_everywhere_loss", ("batch",), dx.LABEL_IGNORED,
+               "the mean loss without the labels (s = Xw instead of y·Xw)", item=0),
+        Mutant("batch_label_dropped_everywhere_grad", ("batch",), dx.LABEL_IGNORED,
+               "the batch gradient computed without the labels", item=1),
+        Mutant("dot_upstream_ignored", ("dot_grads",), dx.SCALED,
+               "the local derivative xᵀ alone: the upstream gradient du was not multiplied in", item=0),
+        Mutant("dot_upstream_ignored_dx", ("dot_grads",), dx.SCALED,
+               "the local derivative wᵀ alone: the upstream gradient du was not multiplied in", item=1),
+        Mutant("neglog_upstream_ignored", ("nl_dp",), dx.SCALED,
+               "the local derivative -1/p alone: the upstream gradient dL was not multiplied in"),
+        Mutant("sigmoid_upstream_ignored", ("sig_du",), dx.SCALED,
+               "the local derivative σ(u)(1 - σ(u)) alone: the upstream gradient dp was not multiplied in"),
+    ),
+    factors=lambda trial: ({"B, the batch size": float(trial.inputs["X"].shape[0])}
+                           if "X" in trial.inputs else {}),
 )

@@ -16,8 +16,8 @@ from __future__ import annotations
 import numpy as np
 
 from grader import diagnosis as dx
-from grader.authoring import (DeterminismCheck, Exercise, In, Kind, MutationCheck, NumericSpec, Quantity,
-                              Target, TrialPlan, ValueCheck, call, new)
+from grader.authoring import (DeterminismCheck, Exercise, In, Kind, Mutant, MutationCheck, NumericSpec,
+                              Quantity, Target, TrialPlan, ValueCheck, call, new)
 
 #: Smallest |x| in kink-safe trials.
 MARGIN = 0.05
@@ -120,4 +120,15 @@ EXERCISE = Exercise(
         NumericSpec("scale", FORWARD, "y", "dz", (("x", "dx"),), directional=True, verify=("main", "y")),
     ),
     alternatives=alternatives,
+    mutants=(
+        Mutant("mask_from_upstream", ("dx",), dx.WRONG_MASK,
+               "a mask taken from the upstream gradient (dz > 0) instead of from the forward input x"),
+        Mutant("mask_inverted", ("dx", "J"), dx.WRONG_MASK,
+               "an inverted mask: derivative 1 where x < 0 and 0 where x > 0"),
+        Mutant("mask_missing", ("dx", "J"), dx.WRONG_MASK,
+               "no mask at all: the upstream gradient passes through unchanged, as if ReLU were the identity"),
+        Mutant("output_values", ("dx", "J"), dx.WRONG_MASK,
+               "the output values max(0, x) used in place of the 0/1 mask"),
+    ),
+    factors=lambda trial: {"n, the input length": float(trial.inputs["x"].shape[0])},
 )

@@ -10,16 +10,20 @@ most inputs receive contributions from several windows: only `+=`
 accumulation gets them right. Dimensions are distinct, so transposed
 answers never have the right shape. Inputs are resampled until every hidden
 pre-activation, in every window, is at least MARGIN away from 0 (so finite
-differences never cross a ReLU kink), and until each layer has both active
-and inactive units (so a wrong mask shows).
+differences never cross a ReLU kink), until each layer has both active and
+inactive units (so a wrong mask shows), and until every window has at least
+one active unit in each layer (so every window contributes to every
+gradient and a window-handling bug cannot hide in a dead window).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from grader.authoring import (DeterminismCheck, Exercise, In, Kind, MutationCheck, NumericSpec, Quantity,
-                              SecondCallCheck, Target, TrialPlan, ValueCheck, attr, call, new)
+from grader import diagnosis as dx
+from grader.authoring import (Decomposition, DeterminismCheck, Exercise, In, Kind, Mutant, MutationCheck,
+                              NumericSpec, Quantity, SecondCallCheck, Target, TrialPlan, ValueCheck, attr, call,
+                              new)
 
 #: Smallest |pre-activation| allowed in any trial.
 MARGIN = 0.1
@@ -39,8 +43,9 @@ def _preactivations(p, X):
 
 
 def _safe(p, X):
+    """Kink-safe, with active and inactive units, and every window active in every layer."""
     for z in _preactivations(p, X):
-        if np.min(np.abs(z)) < MARGIN or not (z > 0).any() or not (z < 0).any():
+        if np.min(np.abs(z)) < MARGIN or not (z < 0).any() or not (z > 0).any(axis=0).all():
             return False
     return True
 
@@ -66,8 +71,11 @@ def make_inputs(recipe, variant, rng):
     windows = T - N + 1
     if recipe == "twice":
         p, (Xa, Xb) = _draw(rng, dims, 2)
+        dOb = rng.standard_normal((K, windows))
+        # X_c/dO_c are separate copies of X_b/dO_b for the fresh object, so a call that
+        # modifies its inputs in place cannot change what the fresh object receives.
         return {**p, "X_a": Xa, "dO_a": rng.standard_normal((K, windows)),
-                "X_b": Xb, "dO_b": rng.standard_normal((K, windows))}
+                "X_b": Xb, "dO_b": dOb, "X_c": Xb.copy(), "dO_c": dOb.copy()}
     p, (X,) = _draw(rng, dims, 1)
     return {**p, "X": X, "dO": rng.standard_normal((K, windows))}
 
@@ -92,7 +100,7 @@ TWICE = (
     *_round("net", 1, "X_a", "dO_a"),
     *_round("net", 2, "X_b", "dO_b"),
     new("fresh", "ScanningMLP", *_PARAMS),
-    *_round("fresh", 3, "X_b", "dO_b"),
+    *_round("fresh", 3, "X_c", "dO_c"),
 )
 
 FORWARD = (
@@ -108,6 +116,35 @@ _Q = {
     "dW3": Quantity(Kind.MATRIX_GRADIENT, "∇_W3 L", ("K", "H2"), "W3"),
     "db3": Quantity(Kind.ROW_GRADIENT, "∇_b3 L", ("1", "K"), "b3"),
 }
+
+_ALL = ("dX",) + GRADS
+_LAYERS = {"both": "both ReLU layers", "layer1": "the first ReLU layer", "layer2": "the second ReLU layer"}
+_MASKS = {
+    "none": "no ReLU mask at {where}: the gradient passes through as if the unit were linear",
+    "inverted": "an inverted ReLU mask at {where} (derivative 1 where the pre-activation is negative)",
+    "upstream": "a ReLU mask at {where} taken from the upstream gradient (g > 0) instead of the pre-activation",
+    "output": "the activation values used in place of the 0/1 ReLU mask at {where}",
+}
+MUTANTS = (
+    Mutant("stale_cache_last", _ALL, dx.STALE_CACHE,
+           "a backward that reuses the activations of the last window for every window"),
+    Mutant("stale_cache_first", _ALL, dx.STALE_CACHE,
+           "a backward that reuses the activations of the first window for every window"),
+    *(Mutant(f"mask_{kind}_{where}", _ALL, dx.WRONG_MASK, text.format(where=_LAYERS[where]))
+      for kind, text in _MASKS.items() for where in _LAYERS),
+    Mutant("dX_overwritten", ("dX",), dx.OVERWROTE_ACCUMULATION,
+           "∇_X L written with = window by window: each input keeps only the last window that covers it "
+           "instead of the sum over the overlapping windows"),
+    Mutant("dX_shifted", ("dX",), dx.WINDOW_OFFSET,
+           "each window's input gradient added one position too far to the right"),
+)
+
+
+def factors(trial):
+    X = trial.inputs.get("X", trial.inputs.get("X_a"))
+    N = int(trial.inputs["N"])
+    return {"T-N+1, the number of windows": float(X.shape[0] - N + 1), "N, the window length": float(N)}
+
 
 EXERCISE = Exercise(
     id="scanning_mlp",
@@ -142,4 +179,7 @@ EXERCISE = Exercise(
                     (("X", "dX"), ("W1", "dW1"), ("b1", "db1"), ("W2", "dW2"), ("b2", "db2"),
                      ("W3", "dW3"), ("b3", "db3"))),
     ),
+    mutants=MUTANTS,
+    decompositions=(Decomposition("main", "dO", 1, _ALL, part="window"),),
+    factors=factors,
 )
