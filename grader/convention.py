@@ -127,6 +127,12 @@ def recognise(quantity: Quantity, given_shape: tuple[int, ...], expected_shape: 
             words = f"{shape_text(g)}, the transpose of the expected {shape_text(e)}"
         return LayoutFinding(("layout_transposed",), words, fix)
     size_g = _size(g)
+    if k is Kind.WINDOWS and len(g) == 2 and len(e) == 2 and g[0] == e[0] and 0 < abs(g[1] - e[1]) <= 2:
+        few = g[1] < e[1]
+        return LayoutFinding(
+            ("wrong_shape", "window_offset"),
+            f"{shape_text(g)}: {abs(g[1] - e[1])} window(s) too {'few' if few else 'many'}. With stride 1 there "
+            f"are T-N+1 = {e[1]} windows, t = 0 … {e[1] - 1}")
     if len(g) == 1 and size_g == _size(e) and len(e) >= 1:
         fix = given.reshape(e) if given is not None else None
         return LayoutFinding(

@@ -130,6 +130,11 @@ MUTANTS = (
            "a backward that reuses the activations of the last window for every window"),
     Mutant("stale_cache_first", _ALL, dx.STALE_CACHE,
            "a backward that reuses the activations of the first window for every window"),
+    Mutant("stale_cache_reversed", _ALL, dx.STALE_CACHE,
+           "a backward that pairs window t with the activations of window T-N-t (the cache read in reverse)"),
+    *(Mutant(f"stale_{q}_last", _ALL, dx.STALE_CACHE,
+             f"a backward that uses the last window's {q} for every window (the other cached values are right)")
+      for q in ("x", "z1", "a1", "z2", "a2")),
     *(Mutant(f"mask_{kind}_{where}", _ALL, dx.WRONG_MASK, text.format(where=_LAYERS[where]))
       for kind, text in _MASKS.items() for where in _LAYERS),
     Mutant("dX_overwritten", ("dX",), dx.OVERWROTE_ACCUMULATION,

@@ -24,8 +24,13 @@ def _mask(kind, z, a, g):
     return np.ones_like(g)       # "none"
 
 
-def _variant(ctx, mask1="input", mask2="input", cache="own"):
-    key = (id(ctx.trial), mask1, mask2, cache)
+CACHED = ("x", "z1", "a1", "z2", "a2")
+
+
+def _variant(ctx, mask1="input", mask2="input", cache="own", stale=CACHED):
+    """cache: which window's cache window t reads ("own", "last", "first", "reversed"),
+    for the cached quantities named in `stale` (the others stay per window)."""
+    key = (id(ctx.trial), mask1, mask2, cache, stale)
     if key in _CACHE:
         return _CACHE[key]
     i = ctx.inputs
@@ -38,8 +43,10 @@ def _variant(ctx, mask1="input", mask2="input", cache="own"):
            "dW3": np.zeros(net.W3.shape), "db3": np.zeros((1, net.W3.shape[0]))}
     windows = len(net.cache)
     for t in range(windows):
-        source = {"own": t, "last": windows - 1, "first": 0}[cache]
-        x, z1, a1, z2, a2 = net.cache[source]
+        source = {"own": t, "last": windows - 1, "first": 0, "reversed": windows - 1 - t}[cache]
+        mine = dict(zip(CACHED, net.cache[t]))
+        other = dict(zip(CACHED, net.cache[source]))
+        x, z1, a1, z2, a2 = (other[q] if q in stale else mine[q] for q in CACHED)
         g = dO[:, t:t + 1].T
         out["db3"] += g
         out["dW3"] += g.T @ a2.T
@@ -68,6 +75,20 @@ def make_stale_cache_last(ctx):
 
 def make_stale_cache_first(ctx):
     return _changed(ctx, cache="first")
+
+
+def make_stale_cache_reversed(ctx):
+    return _changed(ctx, cache="reversed")
+
+
+def _stale_one(quantity):
+    def maker(ctx):
+        return _changed(ctx, cache="last", stale=(quantity,))
+    return maker
+
+
+for _q in CACHED:
+    globals()[f"make_stale_{_q}_last"] = _stale_one(_q)
 
 
 def _mask_maker(kind, layers):

@@ -1,0 +1,57 @@
+"""Questions about how checks judge and explain (grader.checks), on small planted bugs."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import checks_by_id, patch, reference_source
+
+MODES = ("instructor", "student")
+
+LEAKY = [("        return np.maximum(x, 0.0)\n", "        return np.maximum(x, 0.1 * x)\n"),
+         ("        mask = (self.x > 0).T\n", "        mask = np.where(self.x > 0, 1.0, 0.1).T\n")]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_is_a_backward_consistent_with_a_wrong_forward_told_so(grade_sources, mode):
+    source = reference_source("relu")
+    for old, new in LEAKY:
+        source = patch(source, old, new)
+    checks = checks_by_id(grade_sources({"relu": source}, mode=mode))
+    assert not checks["relu.forward"].passed and not checks["relu.backward"].passed
+    assert "Your forward pass is wrong, and this gradient is consistent with it" in checks["relu.backward"].message
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_is_the_backward_named_when_the_forward_is_right(grade_sources, mode):
+    source = patch(reference_source("relu"), "        mask = (self.x > 0).T\n", "        mask = (dz > 0)\n")
+    checks = checks_by_id(grade_sources({"relu": source}, mode=mode))
+    backward = checks["relu.backward"]
+    assert checks["relu.forward"].passed and not backward.passed
+    assert backward.diagnosis == ("wrong_mask",)
+    assert "upstream gradient" in backward.message
+    assert "Your forward pass matches, so the mistake is in the backward pass" in backward.message
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_is_an_overwritten_window_sum_named_in_both_modes(grade_sources, mode):
+    source = patch(reference_source("scanning_mlp"), "            self.dW1 += g_z1.T @ x.T\n",
+                   "            self.dW1 = g_z1.T @ x.T\n")
+    check = checks_by_id(grade_sources({"scanning_mlp": source}, mode=mode))["scanning_mlp.backward.dW1"]
+    assert check.diagnosis == ("overwrote_accumulation",) and "last window alone" in check.message
+
+
+def test_is_a_sum_instead_of_a_mean_named_with_the_batch_size(grade_sources):
+    source = patch(reference_source("logistic"),
+                   "        grad = -((y * one_minus_p) @ X)[None, :] / X.shape[0]\n",
+                   "        grad = -((y * one_minus_p) @ X)[None, :]\n")
+    check = checks_by_id(grade_sources({"logistic": source}))["logistic.batch.grad"]
+    assert check.diagnosis == ("scaled",) and "B, the batch size" in check.message
+
+
+def test_does_a_specific_hint_come_with_a_misconception(grade_sources):
+    source = patch(reference_source("logistic"), "        self.du = -self.y * one_minus_p\n",
+                   "        self.du = -self.y * p\n")
+    check = checks_by_id(grade_sources({"logistic": source}))["logistic.backward.du"]
+    assert check.diagnosis == ("sigmoid_derivative",)
+    assert "σ(s)(1 - σ(s))" in check.hint

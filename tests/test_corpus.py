@@ -1,0 +1,53 @@
+"""Questions about the diagnosis corpus: is every planted bug caught and named, and no correct code failed?"""
+
+from __future__ import annotations
+
+import pytest
+
+import corpus_runner
+
+ENTRIES = corpus_runner.load()
+BUGGY = [e for e in ENTRIES if e.kind == "buggy"]
+CORRECT = [e for e in ENTRIES if e.kind == "correct"]
+
+
+@pytest.fixture(scope="module", params=["instructor", "student"])
+def graded(request):
+    return {g.entry.name: g for g in corpus_runner.grade_all(ENTRIES, mode=request.param)}, request.param
+
+
+def test_is_the_corpus_as_large_as_promised():
+    assert len(BUGGY) >= 80 and len(CORRECT) >= 25
+    assert {e.exercise for e in BUGGY} == {e.exercise for e in CORRECT} == {"fc", "relu", "scanning_mlp", "logistic"}
+
+
+def test_does_every_manifest_entry_name_an_existing_file_check_and_code():
+    from grader import api
+    from grader.diagnosis import ALL_CODES
+
+    checks = {c.id for ex in api.list_exercises() for c in ex.checks}
+    for e in ENTRIES:
+        assert e.path.is_file(), e.path
+        if e.kind == "buggy":
+            assert e.check in checks, (e.name, e.check)
+            assert e.diagnosis in ALL_CODES, (e.name, e.diagnosis)
+
+
+def test_is_every_planted_bug_caught_by_its_check(graded):
+    results, mode = graded
+    missed = [(e.name, e.check, results[e.name].failing) for e in BUGGY if not results[e.name].caught]
+    assert missed == [], f"{mode} mode: bugs not caught by their check: {missed}"
+
+
+def test_does_no_correct_submission_lose_a_point(graded):
+    results, mode = graded
+    lost = [(e.name, results[e.name].failing) for e in CORRECT if not results[e.name].full_marks]
+    assert lost == [], f"{mode} mode: correct submissions that lost points: {lost}"
+
+
+def test_is_the_named_diagnosis_right_for_at_least_90_percent_of_bugs(graded):
+    results, mode = graded
+    right = [e for e in BUGGY if results[e.name].diagnosed]
+    wrong = [(e.name, e.diagnosis, results[e.name].named) for e in BUGGY if not results[e.name].diagnosed]
+    accuracy = len(right) / len(BUGGY)
+    assert accuracy >= 0.90, f"{mode} mode: diagnosis accuracy {accuracy:.1%}; misnamed: {wrong}"
