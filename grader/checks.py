@@ -176,6 +176,8 @@ def error_problem(ctx: CheckContext, trial: Trial, out: str) -> Problem:
         words = f"{what} called sys.exit(); code under test must return its result, not exit"
     elif kind == "interrupt":
         codes, words = (dx.CRASHED,), f"{what} raised KeyboardInterrupt"
+    elif kind == "forbidden":
+        codes, words = (dx.FORBIDDEN,), f"{what} tried something the grader blocks: {err.headline()}"
     elif kind == "timeout":
         codes, words = (dx.TIMEOUT,), f"{what} did not finish: {err.message}"
     elif kind == "died":
@@ -184,7 +186,23 @@ def error_problem(ctx: CheckContext, trial: Trial, out: str) -> Problem:
         codes, words = (dx.CRASHED,), f"{what} raised {err.headline()}"
         if err.exc_type == "TypeError" and any(m in err.message for m in _FLOAT_OF_ARRAY):
             hint = FLOAT_OF_ARRAY_HINT
+    attempts = ctx.outcome(trial, where).attempts
+    if attempts and dx.FORBIDDEN not in codes:
+        codes = codes + (dx.FORBIDDEN,)
+    if attempts:
+        words += f" (it also tried to do what the grader blocks: {'; '.join(attempts[:3])})"
     return Problem(False, codes, words, trial.name, trial.visibility, rank=3, frames=err.frames, hint=hint)
+
+
+def _with_attempts(problem: Problem, attempts: tuple[str, ...]) -> Problem:
+    """Add the forbidden code to a failing problem whose call attempted blocked operations."""
+    if problem.passed or not attempts or dx.FORBIDDEN in problem.codes:
+        return problem
+    from dataclasses import replace as _replace
+
+    return _replace(problem, codes=problem.codes + (dx.FORBIDDEN,),
+                    words=f"{problem.words} (the code also tried to do what the grader blocks: "
+                          f"{'; '.join(attempts[:3])})")
 
 
 def _pick(value: Value, item: int | None) -> Value | None:
@@ -297,7 +315,8 @@ class ValueCheck(Check):
                 exp = ctx.expectation(trial, target.output)
                 if exp is None:
                     continue
-                problems.append(self.judge(ctx, trial, target, exp))
+                problem = self.judge(ctx, trial, target, exp)
+                problems.append(_with_attempts(problem, ctx.outcome(trial, target.output).attempts))
         if not problems:
             return CheckResult(self.id, self.title, False, 0.0, float(self.points), (dx.WRONG_VALUE,),
                                "no case could be checked (no expected values are available)")

@@ -272,6 +272,10 @@ def grade_exercise(course: Course, plan: _Plan, path: Path | None, session: Work
         if t.visibility in ("public", "hidden", "numeric") and t.recipe in _oracle_recipes(ex):
             counts[t.visibility] = counts.get(t.visibility, 0) + 1
     case_counts = tuple(CaseCount(v, 0, counts[v]) for v in ("public", "hidden", "numeric") if v in counts)
+    attempted = sorted({a for per in outcomes.values() for o in per.values() for a in o.attempts}
+                       | set(load.attempts))
+    if attempted:
+        notes.append("the code tried operations the grader blocks: " + "; ".join(attempted[:5]))
     message = "; ".join([m for m in [status_msg] + notes if m])
     return ExerciseResult(ex.id, ex.title, status, float(sum(r.score for r in results)), ex.max_score, results,
                           path.name, message, captured.stdout[-2000:], case_counts,

@@ -7,9 +7,11 @@ streamed per-step results with a wall-clock deadline. Every read is bounded:
 frames over the caps, malformed frames and too much printed output end the
 session. `close()` kills the whole process group and reaps it.
 
-Isolation layers beyond the process boundary and rlimits (Landlock, seccomp,
-namespaces, a dropped uid) slot in through `Limits` and the worker's
-bootstrap without changing this interface.
+The worker never sees the submission where it lies: its .py files are
+copied into the worker's private scratch folder, which is the only folder
+the sandbox lets it read besides the interpreter (`grader.sandbox`), and
+the only one it may write. Which layers to apply is an `Isolation`; the
+worker reports which ones took effect and why others were skipped.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from typing import Mapping
 
 from grader import protocol
 from grader.script import Step, encode_inputs
-from grader.values import Outcome, StepError, error_from_record, from_tree
+from grader.values import Outcome, StepError, attempts_from, error_from_record, from_tree
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,29 @@ class Limits:
     output_kill: int = 8 << 20
     #: Largest response payload accepted, in bytes.
     max_payload: int = 64 << 20
+
+
+@dataclass(frozen=True)
+class Isolation:
+    """Which sandbox layers the worker should apply (each is skipped, with a reason, if unavailable).
+
+    uid: run the worker as this unprivileged uid (root only); None keeps the caller's uid.
+    """
+
+    namespaces: bool = True
+    landlock: bool = True
+    seccomp: bool = True
+    uid: int | None = None
+
+    @classmethod
+    def off(cls) -> "Isolation":
+        """Only the process boundary and rlimits."""
+        return cls(namespaces=False, landlock=False, seccomp=False, uid=None)
+
+
+#: Most source files, and most bytes, copied from a submission folder into the scratch folder.
+MAX_STAGED_FILES = 64
+MAX_STAGED_BYTES = 16 << 20
 
 
 @dataclass(frozen=True)
@@ -73,6 +98,8 @@ class LoadReport:
     layers: tuple[str, ...]
     termination: Termination | None = None
     started: bool = True
+    skipped: tuple[tuple[str, str], ...] = ()
+    attempts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -91,6 +118,31 @@ class Captured:
     stdout: str
     stderr: str
     total_bytes: int
+
+
+def _stage(module_path: str, scratch: str) -> str:
+    """Copy the submission's .py files into scratch/submission; return the module's new path."""
+    source_dir = os.path.dirname(module_path)
+    target_dir = os.path.join(scratch, "submission")
+    os.makedirs(target_dir)
+    names = [module_path]
+    try:
+        siblings = sorted(e.path for e in os.scandir(source_dir)
+                          if e.name.endswith(".py") and e.is_file() and e.path != module_path)
+    except OSError:
+        siblings = []
+    names += siblings[:MAX_STAGED_FILES - 1]
+    total = 0
+    for path in names:
+        try:
+            size = os.path.getsize(path)
+        except OSError:
+            continue
+        if total + size > MAX_STAGED_BYTES and path != module_path:
+            continue
+        total += size
+        shutil.copyfile(path, os.path.join(target_dir, os.path.basename(path)))
+    return os.path.join(target_dir, os.path.basename(module_path))
 
 
 def worker_env(scratch: str) -> dict[str, str]:
@@ -122,12 +174,19 @@ class WorkerSession:
     """A running worker for one submission file. Use as a context manager."""
 
     def __init__(self, module_path: str, module_name: str, *, limits: Limits = Limits(),
-                 student_roots: tuple[str, ...] | None = None, python: str | None = None):
+                 isolation: Isolation = Isolation(), student_roots: tuple[str, ...] | None = None,
+                 python: str | None = None):
         self.limits = limits
-        self.module_path = os.path.abspath(module_path)
+        self.isolation = isolation
         self.start_time = time.monotonic()
         self.deadline = self.start_time + limits.timeout
         self.scratch = tempfile.mkdtemp(prefix="grade-worker-")
+        self.module_path = _stage(os.path.abspath(module_path), self.scratch)
+        if isolation.uid is not None and hasattr(os, "chown") and os.geteuid() == 0:
+            for folder, _, names in os.walk(self.scratch):
+                os.chown(folder, isolation.uid, isolation.uid)
+                for name in names:
+                    os.chown(os.path.join(folder, name), isolation.uid, isolation.uid)
         self.termination: Termination | None = None
         self._bufs = {"stdout": _Buffer(), "stderr": _Buffer()}
         self._reader = protocol.FrameReader(max_payload=limits.max_payload)
@@ -140,7 +199,10 @@ class WorkerSession:
             "fd_out": resp_w,
             "module_path": self.module_path,
             "module_name": module_name,
-            "student_roots": [os.path.abspath(r) for r in (student_roots or (os.path.dirname(self.module_path),))],
+            "scratch": self.scratch,
+            "student_roots": [os.path.dirname(self.module_path)],
+            "sandbox": {"namespaces": isolation.namespaces, "landlock": isolation.landlock,
+                        "seccomp": isolation.seccomp, "uid": isolation.uid},
             "limits": {
                 "address_space": limits.address_space,
                 "cpu_seconds": max(1, int(limits.timeout) + 1),
@@ -165,6 +227,8 @@ class WorkerSession:
         self._sel.register(self.proc.stdout, selectors.EVENT_READ, "stdout")
         self._sel.register(self.proc.stderr, selectors.EVENT_READ, "stderr")
         self._writing = False
+        self.layers: tuple[str, ...] = ()
+        self.skipped: tuple[tuple[str, str], ...] = ()
 
     # -- context management -------------------------------------------------
 
@@ -277,13 +341,18 @@ class WorkerSession:
         raw = frame[0].get("layers")
         if isinstance(raw, list):
             layers = tuple(str(x)[:40] for x in raw[:16])
+        raw_skipped = frame[0].get("skipped")
+        skipped = tuple((str(k)[:40], str(v)[:300]) for k, v in list(raw_skipped.items())[:16]) \
+            if isinstance(raw_skipped, dict) else ()
+        self.layers, self.skipped = layers, skipped
         frame = self._next_frame()
         if frame is None:
-            return LoadReport(False, None, layers, self.termination)
+            return LoadReport(False, None, layers, self.termination, skipped=skipped)
         header = frame[0]
+        attempts = attempts_from(header.get("attempts"))
         if header.get("loaded") is True:
-            return LoadReport(True, None, layers)
-        return LoadReport(False, error_from_record(header.get("error")), layers)
+            return LoadReport(True, None, layers, skipped=skipped, attempts=attempts)
+        return LoadReport(False, error_from_record(header.get("error")), layers, skipped=skipped, attempts=attempts)
 
     def run(self, steps: tuple[Step, ...], inputs: Mapping[str, object]) -> TrialRun:
         """Run one trial; always returns one Outcome per step."""
@@ -308,9 +377,10 @@ class WorkerSession:
                 except protocol.ProtocolError as exc:
                     self._end("protocol", str(exc))
                     break
-                outcomes.append(Outcome(value=value))
+                outcomes.append(Outcome(value=value, attempts=attempts_from(header.get("attempts"))))
             else:
-                outcomes.append(Outcome(error=error_from_record(header.get("error"))))
+                outcomes.append(Outcome(error=error_from_record(header.get("error")),
+                                        attempts=attempts_from(header.get("attempts"))))
         if self.termination is None:
             frame = self._next_frame()
             if frame is not None and not frame[0].get("done"):

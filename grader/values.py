@@ -98,6 +98,7 @@ ERROR_KINDS = frozenset({
     "skipped",          # an earlier step this one needs failed
     "timeout",          # the exercise ran out of time before this step finished
     "died",             # the worker process died before this step finished
+    "forbidden",        # the sandbox blocked an operation (PermissionError and the like)
 })
 
 
@@ -137,11 +138,19 @@ def error_from_record(record: object) -> StepError:
 
 @dataclass(frozen=True)
 class Outcome:
-    """The result of one step: a value, or an error."""
+    """The result of one step: a value or an error, and blocked operations it attempted."""
 
     value: Value | None = None
     error: StepError | None = None
+    attempts: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
         return self.error is None
+
+
+def attempts_from(raw: object) -> tuple[str, ...]:
+    """Validate the worker's list of attempted blocked operations (untrusted)."""
+    if not isinstance(raw, list):
+        return ()
+    return tuple(str(a)[:240] for a in raw[:20] if isinstance(a, str))

@@ -2,13 +2,21 @@
 
 Started by `grader.session` as `python -I -B -u -m grader.worker CONFIG_JSON`.
 The bootstrap, before any student code runs:
-  1. applies resource limits (address space, CPU time, file size, no core files);
-  2. imports numpy, so the student's module cannot shadow it;
-  3. reports the layers it applied on the response channel ("hello").
-Only then does it import the submission and serve requests, one response
-frame per step. Every result travels as a value tree (`grader.protocol`):
-no pickling, and no verdict is formed here. Anything this process says is
-treated by the parent as untrusted data.
+  1. enters new network and pid namespaces (when enabled and possible);
+  2. applies resource limits, and drops to the slot's uid when running as root;
+  3. imports numpy and every grader module it needs, so nothing of ours has
+     to be read from disk later and the student's module cannot shadow them;
+  4. applies Landlock and seccomp (`grader.sandbox`);
+  5. reports the layers it applied, and why others were skipped ("hello").
+Only then does it import the submission (a copy in its scratch folder) and
+serve requests, one response frame per step. Every result travels as a value
+tree (`grader.protocol`): no pickling, and no verdict is formed here.
+Anything this process says is treated by the parent as untrusted data.
+
+An audit hook records attempts at operations the sandbox blocks (running a
+program, opening a socket, signalling another process), so the report can
+say "forbidden" even when the code ignored the failure. It is only a
+messenger: the student's code can remove it, and it is not a layer.
 
 Requests and responses use two dedicated pipe file descriptors; the student's
 stdin is /dev/null and stdout/stderr are captured, capped, by the parent.
@@ -21,6 +29,28 @@ import os
 import sys
 import traceback
 
+import errno as _errno
+
+#: errno values the sandbox answers with: the operation was blocked.
+_FORBIDDEN_ERRNOS = {_errno.EPERM, _errno.EACCES, _errno.ENETUNREACH, _errno.EROFS}
+
+#: Audit events that mean "tried something the grader blocks".
+_BLOCKED_EVENTS = {
+    "os.system": "ran a shell command (os.system)",
+    "subprocess.Popen": "started a program (subprocess)",
+    "os.exec": "replaced the process with a program (os.exec*)",
+    "os.posix_spawn": "started a program (os.posix_spawn)",
+    "os.spawn": "started a program (os.spawn*)",
+    "os.fork": "forked a child process",
+    "os.forkpty": "forked a child process",
+    "socket.connect": "opened a network connection",
+    "socket.bind": "listened on a network port",
+    "os.kill": "sent a signal to another process",
+    "os.killpg": "sent a signal to a process group",
+    "ctypes.dlopen": "loaded a C library with ctypes",
+}
+_ATTEMPTS: list[str] = []
+
 #: Longest exception message kept, in characters.
 MAX_MESSAGE = 2000
 #: Most traceback frames kept.
@@ -28,8 +58,8 @@ MAX_FRAMES = 12
 
 
 def _apply_limits(limits: dict) -> list[str]:
-    """Apply POSIX rlimits; return the names of the layers that took effect."""
-    layers = ["process"]
+    """Apply POSIX rlimits; return ["rlimit"] if any took effect."""
+    layers: list[str] = []
     try:
         import resource
     except ImportError:  # not POSIX
@@ -41,6 +71,7 @@ def _apply_limits(limits: dict) -> list[str]:
         "file_size": getattr(resource, "RLIMIT_FSIZE", None),
         "open_files": getattr(resource, "RLIMIT_NOFILE", None),
         "core": getattr(resource, "RLIMIT_CORE", None),
+        "processes": getattr(resource, "RLIMIT_NPROC", None),
     }
     for key, value in limits.items():
         res = table.get(key)
@@ -93,12 +124,16 @@ class Channel:
 
 def _student_frames(tb, roots: tuple[str, ...]) -> list[dict]:
     """Frames of the traceback that lie in the submission's own files."""
+    import linecache
+
     frames = []
-    for fs in traceback.extract_tb(tb):
+    # lookup_lines=False: read source lines only for the student's own files (never the grader's).
+    for fs in traceback.StackSummary.extract(traceback.walk_tb(tb), lookup_lines=False):
         path = os.path.realpath(fs.filename) if fs.filename and not fs.filename.startswith("<") else ""
         if path and any(path == r or path.startswith(r + os.sep) for r in roots):
+            code = linecache.getline(fs.filename, fs.lineno or 0).strip()
             frames.append({"file": os.path.basename(path), "line": int(fs.lineno or 0),
-                           "func": str(fs.name)[:200], "code": (fs.line or "")[:300]})
+                           "func": str(fs.name)[:200], "code": code[:300]})
     return frames[-MAX_FRAMES:]
 
 
@@ -118,6 +153,8 @@ def describe_exception(exc: BaseException, roots: tuple[str, ...]) -> dict:
         return {"kind": exc.kind, "exc": "", "msg": exc.message[:MAX_MESSAGE], "frames": []}
     if isinstance(exc, NotImplementedError):
         kind = "not_implemented"
+    elif isinstance(exc, OSError) and exc.errno in _FORBIDDEN_ERRNOS:
+        kind = "forbidden"
     elif isinstance(exc, MemoryError):
         kind = "memory"
     elif isinstance(exc, RecursionError):
@@ -135,6 +172,26 @@ def describe_exception(exc: BaseException, roots: tuple[str, ...]) -> dict:
                              "func": "", "code": (exc.text or "").rstrip()[:300]}]
         record["msg"] = str(exc.msg)[:MAX_MESSAGE]
     return record
+
+
+def _audit(allowed_roots: tuple[str, ...]):
+    """An audit hook noting blocked operations and opens outside the allowed folders."""
+    def hook(event, args):
+        what = _BLOCKED_EVENTS.get(event)
+        if what is None and event == "open" and args and isinstance(args[0], str):
+            path = os.path.abspath(args[0])
+            if not any(path == r or path.startswith(r + os.sep) for r in allowed_roots):
+                mode = args[1] if len(args) > 1 and isinstance(args[1], str) else "r"
+                what = f"opened {args[0][:200]} ({'write' if any(c in mode for c in 'wax+') else 'read'})"
+        if what is not None and len(_ATTEMPTS) < 20 and what not in _ATTEMPTS:
+            _ATTEMPTS.append(what)
+    return hook
+
+
+def _take_attempts() -> list[str]:
+    taken = list(_ATTEMPTS)
+    _ATTEMPTS.clear()
+    return taken
 
 
 def _load(path: str, name: str, roots: tuple[str, ...]):
@@ -171,27 +228,79 @@ def _run_trial(channel: Channel, module, header: dict, payload: bytes, roots: tu
             except BaseException:  # noqa: BLE001 - hostile objects
                 out = protocol.PayloadBuilder()
                 tree = {"t": "other", "type": "an object that could not be read"}
-            channel.send({"step": index, "ok": True, "value": tree}, out.bytes())
+            channel.send({"step": index, "ok": True, "value": tree, "attempts": _take_attempts()}, out.bytes())
         except BaseException as exc:  # noqa: BLE001 - the student's code may raise anything
             record = describe_exception(exc, roots)
             ex.mark_failed(step, f"{step.describe()} failed")
-            channel.send({"step": index, "ok": False, "error": record})
+            channel.send({"step": index, "ok": False, "error": record, "attempts": _take_attempts()})
     channel.send({"done": True})
+
+
+def _bootstrap(config: dict) -> tuple[list[str], dict[str, str]]:
+    """Steps 1-4 of the module docstring; returns (layers applied, {layer: why it was skipped})."""
+    from grader import sandbox
+
+    layers, skipped = ["process"], {}
+    wanted = config.get("sandbox", {})
+    if wanted.get("namespaces"):
+        try:
+            sandbox.enter_namespaces()
+            layers.append("namespaces")
+        except OSError as exc:
+            skipped["namespaces"] = str(exc.strerror or exc)
+    limits = dict(config.get("limits", {}))
+    uid = wanted.get("uid")
+    dropping = uid is not None and hasattr(os, "getuid") and os.getuid() == 0
+    if dropping:
+        reason = sandbox.interpreter_readable_by_others()
+        if reason:
+            skipped["uid"] = reason
+            dropping = False
+    elif uid is not None:
+        skipped["uid"] = "the grader is not running as root"
+    if dropping:
+        limits["processes"] = 64        # counts only this slot's uid, so it is exact
+    layers += _apply_limits(limits)
+    if dropping:
+        try:
+            sandbox.drop_to(int(uid))
+            layers.append("uid")
+        except OSError as exc:
+            skipped["uid"] = str(exc)
+    import numpy  # noqa: F401 - imported before student code, on purpose
+
+    from grader import protocol, script, values  # noqa: F401 - everything we need later, loaded now
+
+    if wanted.get("landlock"):
+        try:
+            layers.append(sandbox.apply_landlock(sandbox.read_only_paths(), [config["scratch"]]))
+        except OSError as exc:
+            skipped["landlock"] = str(exc.strerror or exc)
+    if wanted.get("seccomp"):
+        try:
+            layers.append(sandbox.apply_seccomp())
+        except OSError as exc:
+            skipped["seccomp"] = str(exc.strerror or exc)
+    return layers, skipped
 
 
 def main(argv: list[str] | None = None) -> int:
     config = json.loads((argv if argv is not None else sys.argv[1:])[0])
-    layers = _apply_limits(config.get("limits", {}))
-    import numpy  # noqa: F401 - imported before student code, on purpose
+    layers, skipped = _bootstrap(config)
+    import numpy
 
     channel = Channel(config["fd_in"], config["fd_out"])
     path = os.path.realpath(config["module_path"])
     roots = tuple(os.path.realpath(r) for r in config.get("student_roots", [os.path.dirname(path)]))
-    channel.send({"hello": True, "layers": layers, "python": sys.version.split()[0],
+    channel.send({"hello": True, "layers": layers, "skipped": skipped, "python": sys.version.split()[0],
                   "numpy": numpy.__version__})
     sys.path.insert(0, os.path.dirname(path))
+    from grader import sandbox
+
+    allowed = tuple(os.path.realpath(p) for p in sandbox.read_only_paths()) + (os.path.realpath(config["scratch"]),)
+    sys.addaudithook(_audit(allowed))
     module, error = _load(path, config["module_name"], roots)
-    channel.send({"loaded": error is None, "error": error})
+    channel.send({"loaded": error is None, "error": error, "attempts": _take_attempts()})
     if module is None:
         return 0
     while True:

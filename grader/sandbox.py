@@ -1,0 +1,330 @@
+"""Isolation layers for the worker, applied by its bootstrap before any student code.
+
+Each layer is detected when it is applied; one that is not available is
+skipped with a reason, never a crash. The layers, in the order applied:
+
+1. "namespaces" (Linux; root, or unprivileged user namespaces): new network
+   and pid namespaces. The bootstrap forks after unshare(), so student code
+   runs as pid 1 of its own pid namespace: when it ends, the kernel kills
+   every process left in the namespace, including a grandchild that called
+   setsid(). The network namespace has no interfaces up.
+2. "rlimit" (POSIX): address space, CPU time, file size, open files, no core
+   files, and the process count when not root (root ignores RLIMIT_NPROC).
+3. "uid" (root only): setgroups([]), setgid, setuid to one unprivileged uid
+   per concurrent slot. Skipped when the interpreter lives where that uid
+   cannot read it (for example under a mode-0700 home directory).
+4. "landlock" (Linux ≥ 5.13): reads only under the Python prefix, the
+   environment's site-packages, the system's shared libraries and the
+   worker's scratch folder (which holds a copy of the submission); writes
+   only in the scratch folder; TCP bind/connect denied (ABI ≥ 4); signals to
+   processes outside the sandbox denied (ABI ≥ 6). The best ABI is probed.
+5. "seccomp" (Linux x86_64/aarch64): EPERM for execve/execveat, process
+   creation other than threads (fork, vfork, clone without CLONE_THREAD;
+   clone3 answers ENOSYS so threads fall back to clone), socket, ptrace, process_vm_*, mount, unshare, setns, bpf,
+   keyctl, perf_event_open, userfaultfd and kexec/module loading.
+
+Landlock and seccomp are installed with raw system calls through ctypes, so
+no system library or extra package is needed. Both set no_new_privs.
+`LEVELS` orders the layers for `--min-isolation`.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import os
+import platform
+import stat
+import struct
+import sys
+
+#: Isolation levels, weakest first; a level requires every layer up to it.
+LEVELS = ("process", "rlimit", "landlock", "seccomp", "namespaces", "uid")
+
+
+def level_reached(layers: tuple[str, ...] | list[str]) -> str:
+    """The highest level whose layers (and all weaker ones) are all present."""
+    reached = "process"
+    for level in LEVELS[1:]:
+        if level in layers:
+            reached = level
+        else:
+            break
+    return reached
+
+
+def meets(layers, minimum: str) -> bool:
+    """Do the applied layers include `minimum` and every weaker layer?"""
+    needed = LEVELS[: LEVELS.index(minimum) + 1]
+    return all(layer in layers or layer == "process" for layer in needed)
+
+
+_libc = None
+
+
+def _c():
+    global _libc
+    if _libc is None:
+        _libc = ctypes.CDLL(None, use_errno=True)
+    return _libc
+
+
+def _syscall(number: int, *args) -> int:
+    libc = _c()
+    libc.syscall.restype = ctypes.c_long
+    res = libc.syscall(ctypes.c_long(number), *args)
+    if res < 0:
+        err = ctypes.get_errno()
+        raise OSError(err, os.strerror(err))
+    return res
+
+
+def _prctl(option: int, arg2: int = 0, arg3=0, arg4: int = 0, arg5: int = 0) -> None:
+    libc = _c()
+    if libc.prctl(option, arg2, arg3, arg4, arg5) != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, os.strerror(err))
+
+
+PR_SET_NO_NEW_PRIVS = 38
+PR_SET_SECCOMP = 22
+SECCOMP_MODE_FILTER = 2
+CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x00020000, 0x10000000, 0x20000000, 0x40000000
+
+
+# ---------------------------------------------------------------------------
+# namespaces
+
+
+def enter_namespaces() -> str:
+    """unshare() network and pid namespaces, then fork so the caller continues as pid 1.
+
+    Returns "" on success (in the child); raises OSError when not possible.
+    The original process waits for the child and exits with its status, so
+    the parent sees the student's exit code or signal.
+    """
+    if platform.system() != "Linux":
+        raise OSError(errno.ENOSYS, "namespaces need Linux")
+    libc = _c()
+    uid, gid = os.getuid(), os.getgid()
+    flags = CLONE_NEWNET | CLONE_NEWPID
+    if uid != 0:
+        flags |= CLONE_NEWUSER
+    if libc.unshare(flags) != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"unshare: {os.strerror(err)}")
+    if uid != 0:
+        # Map ourselves to ourselves inside the user namespace (no privilege is gained).
+        with open("/proc/self/setgroups", "w") as fh:
+            fh.write("deny")
+        with open("/proc/self/uid_map", "w") as fh:
+            fh.write(f"{uid} {uid} 1")
+        with open("/proc/self/gid_map", "w") as fh:
+            fh.write(f"{gid} {gid} 1")
+    pid = os.fork()
+    if pid == 0:
+        return ""
+    # The holder: close everything, wait for pid 1 of the namespace, pass its status on.
+    os.closerange(3, 1 << 16)
+    _, status = os.waitpid(pid, 0)
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        os.kill(os.getpid(), sig)
+    os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 1)
+
+
+# ---------------------------------------------------------------------------
+# uid drop
+
+
+def interpreter_readable_by_others() -> str:
+    """"" if every directory of the interpreter is reachable by any uid, else the reason."""
+    paths = {sys.base_prefix, sys.prefix, os.path.dirname(os.__file__)}
+    paths |= {p for p in sys.path if p and os.path.isdir(p)}
+    for path in sorted(paths):
+        current = "/"
+        for part in os.path.realpath(path).strip("/").split("/"):
+            current = os.path.join(current, part)
+            try:
+                mode = os.stat(current).st_mode
+            except OSError:
+                break
+            if stat.S_ISDIR(mode) and not mode & stat.S_IXOTH:
+                return f"the interpreter's files under {current} are not reachable by other users"
+    return ""
+
+
+def drop_to(uid: int) -> None:
+    os.setgroups([])
+    os.setgid(uid)
+    os.setuid(uid)
+
+
+# ---------------------------------------------------------------------------
+# Landlock
+
+_LL_CREATE, _LL_ADD_RULE, _LL_RESTRICT = 444, 445, 446
+_LL_VERSION = 1 << 0
+_LL_RULE_PATH_BENEATH, _LL_RULE_NET_PORT = 1, 2
+_FS = {name: 1 << i for i, name in enumerate((
+    "EXECUTE", "WRITE_FILE", "READ_FILE", "READ_DIR", "REMOVE_DIR", "REMOVE_FILE", "MAKE_CHAR", "MAKE_DIR",
+    "MAKE_REG", "MAKE_SOCK", "MAKE_FIFO", "MAKE_BLOCK", "MAKE_SYM", "REFER", "TRUNCATE", "IOCTL_DEV"))}
+_NET_BIND_TCP, _NET_CONNECT_TCP = 1 << 0, 1 << 1
+_SCOPE_ABSTRACT_UNIX, _SCOPE_SIGNAL = 1 << 0, 1 << 1
+
+
+def landlock_abi() -> int:
+    """The kernel's Landlock ABI version, or 0 when Landlock is not available."""
+    if platform.system() != "Linux":
+        return 0
+    try:
+        return int(_syscall(_LL_CREATE, None, ctypes.c_size_t(0), ctypes.c_uint32(_LL_VERSION)))
+    except OSError:
+        return 0
+
+
+def _fs_mask(abi: int) -> int:
+    mask = 0
+    for name, bit in _FS.items():
+        if name == "REFER" and abi < 2 or name == "TRUNCATE" and abi < 3 or name == "IOCTL_DEV" and abi < 5:
+            continue
+        mask |= bit
+    return mask
+
+
+def apply_landlock(read_only: list[str], read_write: list[str]) -> str:
+    """Restrict this process; returns the layer name ("landlock<abi>") or raises OSError."""
+    abi = landlock_abi()
+    if abi < 1:
+        raise OSError(errno.ENOSYS, "Landlock is not available in this kernel")
+    handled = _fs_mask(abi)
+    attr = struct.pack("<Q", handled)
+    if abi >= 4:
+        attr += struct.pack("<Q", _NET_BIND_TCP | _NET_CONNECT_TCP)
+    if abi >= 6:
+        attr += struct.pack("<Q", _SCOPE_ABSTRACT_UNIX | _SCOPE_SIGNAL)
+    buf = ctypes.create_string_buffer(attr, len(attr))
+    ruleset = int(_syscall(_LL_CREATE, buf, ctypes.c_size_t(len(attr)), ctypes.c_uint32(0)))
+    try:
+        read = _FS["EXECUTE"] | _FS["READ_FILE"] | _FS["READ_DIR"]
+        for paths, access in ((read_only, read), (read_write, handled)):
+            for path in paths:
+                try:
+                    fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+                except OSError:
+                    continue
+                try:
+                    is_dir = stat.S_ISDIR(os.fstat(fd).st_mode)
+                    allowed = access if is_dir else access & (_FS["EXECUTE"] | _FS["WRITE_FILE"] | _FS["READ_FILE"]
+                                                              | _FS.get("TRUNCATE", 0) | _FS.get("IOCTL_DEV", 0))
+                    allowed &= handled
+                    rule = ctypes.create_string_buffer(struct.pack("<Qi", allowed, fd), 12)
+                    _syscall(_LL_ADD_RULE, ctypes.c_int(ruleset), ctypes.c_int(_LL_RULE_PATH_BENEATH), rule,
+                             ctypes.c_uint32(0))
+                finally:
+                    os.close(fd)
+        _prctl(PR_SET_NO_NEW_PRIVS, 1)
+        _syscall(_LL_RESTRICT, ctypes.c_int(ruleset), ctypes.c_uint32(0))
+    finally:
+        os.close(ruleset)
+    return f"landlock{abi}"
+
+
+# ---------------------------------------------------------------------------
+# seccomp
+
+_AUDIT_ARCH = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}
+#: Denied system calls per architecture (EPERM). clone is handled separately.
+_DENY = {
+    "x86_64": {
+        "execve": 59, "execveat": 322, "fork": 57, "vfork": 58, "socket": 41, "socketpair": 53,
+        "ptrace": 101, "process_vm_readv": 310, "process_vm_writev": 311, "mount": 165, "umount2": 166,
+        "unshare": 272, "setns": 308, "bpf": 321, "keyctl": 250, "add_key": 248, "request_key": 249,
+        "perf_event_open": 298, "userfaultfd": 323, "kexec_load": 246, "kexec_file_load": 320,
+        "init_module": 175, "finit_module": 313, "delete_module": 176, "pivot_root": 155, "chroot": 161,
+        "io_uring_setup": 425, "open_tree": 428, "move_mount": 429, "fsopen": 430,
+    },
+    "aarch64": {
+        "execve": 221, "execveat": 281, "socket": 198, "socketpair": 199, "ptrace": 117,
+        "process_vm_readv": 270, "process_vm_writev": 271, "mount": 40, "umount2": 39, "unshare": 97,
+        "setns": 268, "bpf": 280, "keyctl": 219, "add_key": 217, "request_key": 218, "perf_event_open": 241,
+        "userfaultfd": 282, "kexec_load": 104, "kexec_file_load": 294, "init_module": 105, "finit_module": 273,
+        "delete_module": 106, "pivot_root": 41, "chroot": 51, "io_uring_setup": 425, "open_tree": 428,
+        "move_mount": 429, "fsopen": 430,
+    },
+}
+_CLONE = {"x86_64": 56, "aarch64": 220}
+#: clone3 answers ENOSYS (not EPERM), so the C library falls back to clone(), where threads are allowed.
+_CLONE3 = 435
+_CLONE_THREAD = 0x00010000
+_RET_ALLOW, _RET_ERRNO, _RET_KILL = 0x7FFF0000, 0x00050000, 0x80000000
+# BPF opcodes
+_LD_W_ABS, _JEQ_K, _JSET_K, _RET_K = 0x20, 0x15, 0x45, 0x06
+
+
+def _bpf(code, jt, jf, k):
+    return struct.pack("<HBBI", code, jt, jf, k & 0xFFFFFFFF)
+
+
+def seccomp_program(machine: str) -> bytes:
+    """The BPF filter for this architecture (see the module docstring)."""
+    deny = sorted(_DENY[machine].values())
+    eperm = _RET_ERRNO | errno.EPERM
+    prog = [_bpf(_LD_W_ABS, 0, 0, 4),                              # arch
+            _bpf(_JEQ_K, 1, 0, _AUDIT_ARCH[machine]),
+            _bpf(_RET_K, 0, 0, _RET_KILL),                          # foreign ABI: kill
+            _bpf(_LD_W_ABS, 0, 0, 0)]                               # syscall number
+    if machine == "x86_64":
+        prog += [_bpf(0x35, 0, 1, 0x40000000), _bpf(_RET_K, 0, 0, eperm)]   # JGE: x32 syscalls denied
+    for nr in deny:
+        prog.append(_bpf(_JEQ_K, 0, 1, nr))
+        prog.append(_bpf(_RET_K, 0, 0, eperm))
+    prog += [_bpf(_JEQ_K, 0, 1, _CLONE3), _bpf(_RET_K, 0, 0, _RET_ERRNO | errno.ENOSYS)]
+    # clone: allowed only for threads (CLONE_THREAD set in the flags, args[0])
+    prog += [_bpf(_JEQ_K, 0, 3, _CLONE[machine]),
+             _bpf(_LD_W_ABS, 0, 0, 16),
+             _bpf(_JSET_K, 1, 0, _CLONE_THREAD),
+             _bpf(_RET_K, 0, 0, eperm),
+             _bpf(_RET_K, 0, 0, _RET_ALLOW)]
+    return b"".join(prog)
+
+
+def apply_seccomp() -> str:
+    machine = platform.machine()
+    if platform.system() != "Linux" or machine not in _AUDIT_ARCH:
+        raise OSError(errno.ENOSYS, f"seccomp filters are only set up for Linux x86_64/aarch64, not {machine}")
+    program = seccomp_program(machine)
+    count = len(program) // 8
+    filt = ctypes.create_string_buffer(program, len(program))
+
+    class Fprog(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+    fprog = Fprog(count, ctypes.cast(filt, ctypes.c_void_p))
+    _prctl(PR_SET_NO_NEW_PRIVS, 1)
+    libc = _c()
+    if libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0) != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, os.strerror(err))
+    return "seccomp"
+
+
+# ---------------------------------------------------------------------------
+# read-only paths for Landlock
+
+
+def read_only_paths() -> list[str]:
+    """The interpreter, its installed packages and the system's shared libraries."""
+    paths = {sys.base_prefix, sys.prefix, sys.exec_prefix, sys.base_exec_prefix}
+    paths |= {p for p in sys.path if p and os.path.isdir(p) and ("site-packages" in p or p.startswith(sys.base_prefix))}
+    import sysconfig
+
+    for key in ("stdlib", "platstdlib", "purelib", "platlib"):
+        value = sysconfig.get_paths().get(key)
+        if value:
+            paths.add(value)
+    for system in ("/usr/lib", "/usr/lib64", "/lib", "/lib64", "/usr/local/lib", "/etc/ld.so.cache",
+                   "/usr/share/zoneinfo", "/dev/null", "/dev/urandom"):
+        if os.path.exists(system):
+            paths.add(system)
+    return sorted(paths)
