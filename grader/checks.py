@@ -142,6 +142,7 @@ class Problem:
     given_layout: str = ""
     frames: tuple[Frame, ...] = ()
     hint: str = ""
+    specific: bool = False
 
 
 def error_problem(ctx: CheckContext, trial: Trial, out: str) -> Problem:
@@ -259,9 +260,11 @@ class Check:
                                message, "", max_err, cases=counts)
         # Report the most telling failure: errors before wrong shapes before wrong values, a named
         # misconception before "wrong_value", public cases before hidden ones, then the largest error.
+        order = {"public": 0, "hidden": 1, "numeric": 2, "probe": 3}
+
         def telling(p: Problem):
             vague = p.codes == (dx.WRONG_VALUE,)
-            return (-p.rank, vague, p.visibility == "hidden", -(p.max_rel_error or 0.0))
+            return (-p.rank, not p.specific, vague, order.get(p.visibility, 4), -(p.max_rel_error or 0.0))
         primary = sorted(failing, key=telling)[0]
         codes = primary.codes + tuple(c for c in extra_codes if c not in primary.codes)
         where = f" (case {primary.trial})" if primary.trial and primary.visibility != "probe" else ""
@@ -416,7 +419,7 @@ class ValueCheck(Check):
                        rank=1, max_rel_error=cmp.max_rel_error,
                        worst=Worst(trial.name, cmp.worst_index, cmp.expected, cmp.given),
                        expected_layout=exp_words, given_layout=f"{shape_text(st.array.shape)}, as expected",
-                       hint=finding.hint, **base)
+                       hint=finding.hint, specific=finding.specific, **base)
 
     def explain(self, ctx: CheckContext, trial: Trial, target: Target, exp: Expectation, given: np.ndarray,
                 expected: np.ndarray, rtol: float) -> dx.Finding:
@@ -430,9 +433,10 @@ class ValueCheck(Check):
             return dx.Finding(finding.codes,
                               f"{finding.words}. Your forward pass is wrong, and this gradient is consistent with "
                               f"it (it matches finite differences of your own forward): fix the forward first",
-                              finding.hint)
+                              finding.hint, finding.specific)
         note = ctx.localise(trial, target.output)
-        return dx.Finding(finding.codes, f"{finding.words}. {note}", finding.hint) if note else finding
+        return dx.Finding(finding.codes, f"{finding.words}. {note}", finding.hint, finding.specific) \
+            if note else finding
 
 
 def _diagnose_projected(g: np.ndarray, expected: Projected, rtol: float) -> dx.Finding:

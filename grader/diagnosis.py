@@ -119,6 +119,8 @@ class Finding:
     codes: tuple[str, ...]
     words: str
     hint: str = ""
+    #: Named by a known wrong answer or the window fit (more telling than a generic signature).
+    specific: bool = False
 
 
 def describe_factor(alpha: float, factors: Mapping[str, float] | None = None) -> str:
@@ -256,9 +258,9 @@ def diagnose(given: np.ndarray, expected: np.ndarray, *, rtol: float, known: Seq
 
     for kw in known:
         if kw.value.shape == g.shape and compare(g, kw.value, rtol=rtol).passed:
-            return Finding((kw.mutant.code,), f"it matches {kw.mutant.words}", kw.mutant.hint)
+            return Finding((kw.mutant.code,), f"it matches {kw.mutant.words}", kw.mutant.hint, specific=True)
     if parts:
         found = fit_parts(g, parts, rtol=rtol, part=part)
         if found is not None:
-            return found
+            return Finding(found.codes, found.words, found.hint, specific=True)
     return diagnose_values(g, expected, rtol=rtol, factors=factors)

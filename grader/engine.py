@@ -33,7 +33,7 @@ from grader.checks import CheckContext, ValueCheck
 from grader.course import Course
 from grader.errors import CourseError, WorkerStartError
 from grader.results import CaseCount, CheckResult, ExerciseResult, Report
-from grader.session import Limits, LoadReport, WorkerSession
+from grader.session import Isolation, Limits, LoadReport, WorkerSession
 from grader.spec import Exercise
 from grader.trial import Expectation, Projected, Trial
 from grader.values import Outcome, StepError
@@ -51,6 +51,9 @@ class Options:
     limits: Limits = field(default_factory=Limits)
     mode: str = "auto"
     salt: str = ""
+    isolation: Isolation = field(default_factory=Isolation)
+    #: Fork workers from a pre-imported server (`grader.zygote`) instead of starting interpreters.
+    use_zygote: bool = True
 
 
 @dataclass
@@ -59,6 +62,26 @@ class _Plan:
     trials: list[Trial]
     expectations: dict[str, dict[str, Expectation]]
     stored: list[fixtures.StoredTrial]
+
+    def copy(self) -> "_Plan":
+        """A copy that grading may extend (numeric trials, consistency) without touching this one."""
+        return _Plan(self.exercise, list(self.trials), {k: dict(v) for k, v in self.expectations.items()},
+                     self.stored)
+
+
+def plan_all(course: Course, exercise_ids, *, instructor: bool, salt: str = "") -> dict[str, _Plan]:
+    """Plans for several exercises, to compute once and reuse for many submissions."""
+    return {i: plan_exercise(course, course.exercise(i), instructor=instructor, salt=salt) for i in exercise_ids}
+
+
+def is_instructor(course: Course, exercise_ids, mode: str) -> bool:
+    """Does this mode, with this course, grade against the reference?"""
+    exercises = [course.exercise(i) for i in exercise_ids]
+    have_ref = all(course.has_reference(e) for e in exercises)
+    if mode == "instructor" and not have_ref:
+        missing = [e.file for e in exercises if not course.has_reference(e)]
+        raise CourseError(f"instructor mode needs the reference solutions; missing: {', '.join(missing)}")
+    return mode == "instructor" or (mode == "auto" and have_ref)
 
 
 def _oracle_recipes(exercise: Exercise) -> set[str]:
@@ -229,14 +252,17 @@ def _status(session: WorkerSession, outcomes: Mapping[str, Mapping[str, Outcome]
 
 
 def grade_exercise(course: Course, plan: _Plan, path: Path | None, session: WorkerSession | None
-                   ) -> tuple[ExerciseResult, tuple[str, ...]]:
-    """Grade one exercise file (its worker already started); returns the result and isolation layers."""
+                   ) -> tuple[ExerciseResult, tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """Grade one exercise file (its worker already started).
+
+    Returns the result, the isolation layers applied, and the layers skipped with reasons.
+    """
     ex = plan.exercise
     started = time.monotonic()
     if path is None or session is None:
         msg = f"{ex.file} was not found in the submission"
         return ExerciseResult(ex.id, ex.title, "missing", 0.0, ex.max_score,
-                              _all_failed(ex, (dx.MISSING,), msg, dx.HINTS[dx.MISSING]), "", msg), ()
+                              _all_failed(ex, (dx.MISSING,), msg, dx.HINTS[dx.MISSING]), "", msg), (), ()
     try:
         load = session.handshake()
         if not load.started:
@@ -249,7 +275,8 @@ def grade_exercise(course: Course, plan: _Plan, path: Path | None, session: Work
             status, msg, checks = _load_failure(ex, load)
             captured = session.close()
             return ExerciseResult(ex.id, ex.title, status, 0.0, ex.max_score, checks, path.name, msg,
-                                  captured.stdout[-2000:], seconds=time.monotonic() - started), load.layers
+                                  captured.stdout[-2000:], seconds=time.monotonic() - started), \
+                load.layers, load.skipped
         outcomes: dict[str, dict[str, Outcome]] = {}
         _run(session, plan.trials, outcomes)
         notes: list[str] = []
@@ -279,36 +306,49 @@ def grade_exercise(course: Course, plan: _Plan, path: Path | None, session: Work
     message = "; ".join([m for m in [status_msg] + notes if m])
     return ExerciseResult(ex.id, ex.title, status, float(sum(r.score for r in results)), ex.max_score, results,
                           path.name, message, captured.stdout[-2000:], case_counts,
-                          time.monotonic() - started), load.layers
+                          time.monotonic() - started), load.layers, load.skipped
 
 
 def grade_files(course: Course, files: Mapping[str, Path | None], *, label: str,
-                options: Options = Options()) -> Report:
-    """Grade the given exercise files ({exercise id: path or None}) as one submission."""
+                options: Options = Options(), plans: Mapping[str, _Plan] | None = None,
+                zygote=None) -> Report:
+    """Grade the given exercise files ({exercise id: path or None}) as one submission.
+
+    plans: precomputed `plan_all` results (a batch computes them once);
+    zygote: a running `grader.zygote.Zygote` to fork workers from (a batch
+    shares one); without one, and with options.use_zygote, a zygote is
+    started for this call, and fresh interpreters are used if it cannot start.
+    """
     started = time.monotonic()
     exercises = [course.exercise(i) for i in files]
-    have_ref = all(course.has_reference(e) for e in exercises)
-    if options.mode == "instructor" and not have_ref:
-        missing = [e.file for e in exercises if not course.has_reference(e)]
-        raise CourseError(f"instructor mode needs the reference solutions; missing: {', '.join(missing)}")
-    instructor = options.mode == "instructor" or (options.mode == "auto" and have_ref)
+    instructor = is_instructor(course, list(files), options.mode)
+    own_zygote = None
+    if zygote is None and options.use_zygote and sum(1 for p in files.values() if p is not None) > 1:
+        from grader.zygote import Zygote, ZygoteError
+
+        try:
+            own_zygote = zygote = Zygote()
+        except (ZygoteError, OSError):
+            zygote = None
     sessions: dict[str, WorkerSession | None] = {}
     try:
         for e in exercises:
             path = files[e.id]
             sessions[e.id] = None if path is None else WorkerSession(
-                str(path), e.module_name, limits=options.limits,
-                student_roots=(os.path.dirname(os.path.abspath(path)),))
-        plans = {e.id: plan_exercise(course, e, instructor=instructor, salt=options.salt) for e in exercises}
+                str(path), e.module_name, limits=options.limits, isolation=options.isolation, zygote=zygote)
+        if plans is None:
+            plans = {e.id: plan_exercise(course, e, instructor=instructor, salt=options.salt) for e in exercises}
         with ThreadPoolExecutor(max_workers=max(1, len(exercises))) as pool:
-            futures = [pool.submit(grade_exercise, course, plans[e.id], files[e.id], sessions[e.id])
+            futures = [pool.submit(grade_exercise, course, plans[e.id].copy(), files[e.id], sessions[e.id])
                        for e in exercises]
             outputs = [f.result() for f in futures]
     finally:
         for s in sessions.values():
             if s is not None:
                 s.close()
-    layers: tuple[str, ...] = next((layers for _, layers in outputs if layers), ())
-    return Report(label, "instructor" if instructor else "student", tuple(r for r, _ in outputs), layers,
-                  time.monotonic() - started)
-
+        if own_zygote is not None:
+            own_zygote.close()
+    layers: tuple[str, ...] = next((layers for _, layers, _ in outputs if layers), ())
+    skipped = next((sk for _, layers, sk in outputs if layers), ())
+    return Report(label, "instructor" if instructor else "student", tuple(r for r, _, _ in outputs), layers,
+                  time.monotonic() - started, isolation_skipped=skipped)

@@ -128,6 +128,8 @@ def footer(report: Report) -> Text:
                     f"{totals.get('hidden', 0)} hidden cases against the reference solution.")
     if report.isolation:
         text.append(f"\nIsolation: {', '.join(report.isolation)}.", style="dim")
+        for layer, why in report.isolation_skipped:
+            text.append(f" Skipped {layer}: {why}.", style="dim")
     return text
 
 

@@ -134,6 +134,7 @@ class Report:
     isolation: tuple[str, ...] = ()
     seconds: float = 0.0
     notes: tuple[str, ...] = field(default=())
+    isolation_skipped: tuple[tuple[str, str], ...] = ()
 
     @property
     def score(self) -> float:
@@ -154,6 +155,7 @@ class Report:
             "submission": self.submission,
             "mode": self.mode,
             "isolation": list(self.isolation),
+            "isolation_skipped": {layer: why for layer, why in self.isolation_skipped},
             "score": self.score,
             "max_score": self.max_score,
             "exercises": [e.to_dict() for e in self.exercises],

@@ -4,8 +4,8 @@ Each layer is detected when it is applied; one that is not available is
 skipped with a reason, never a crash. The layers, in the order applied:
 
 1. "namespaces" (Linux; root, or unprivileged user namespaces): new network
-   and pid namespaces. The bootstrap forks after unshare(), so student code
-   runs as pid 1 of its own pid namespace: when it ends, the kernel kills
+   and pid namespaces. The worker's bootstrap forks after unshare(), so
+   student code runs as pid 1 of its own pid namespace: when it ends, the kernel kills
    every process left in the namespace, including a grandchild that called
    setsid(). The network namespace has no interfaces up.
 2. "rlimit" (POSIX): address space, CPU time, file size, open files, no core
@@ -96,12 +96,11 @@ CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x00020000, 0x10000000,
 # namespaces
 
 
-def enter_namespaces() -> str:
-    """unshare() network and pid namespaces, then fork so the caller continues as pid 1.
+def enter_namespaces() -> None:
+    """unshare() new network and pid namespaces (and a user namespace when not root).
 
-    Returns "" on success (in the child); raises OSError when not possible.
-    The original process waits for the child and exits with its status, so
-    the parent sees the student's exit code or signal.
+    The caller must fork next: its child becomes pid 1 of the new pid
+    namespace. Raises OSError when not possible.
     """
     if platform.system() != "Linux":
         raise OSError(errno.ENOSYS, "namespaces need Linux")
@@ -121,16 +120,6 @@ def enter_namespaces() -> str:
             fh.write(f"{uid} {uid} 1")
         with open("/proc/self/gid_map", "w") as fh:
             fh.write(f"{gid} {gid} 1")
-    pid = os.fork()
-    if pid == 0:
-        return ""
-    # The holder: close everything, wait for pid 1 of the namespace, pass its status on.
-    os.closerange(3, 1 << 16)
-    _, status = os.waitpid(pid, 0)
-    if os.WIFSIGNALED(status):
-        sig = os.WTERMSIG(status)
-        os.kill(os.getpid(), sig)
-    os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 1)
 
 
 # ---------------------------------------------------------------------------

@@ -68,6 +68,7 @@ REPORT = {
         "submission": {"type": "string"},
         "mode": {"enum": ["student", "instructor"]},
         "isolation": {"type": "array", "items": {"type": "string"}},
+        "isolation_skipped": {"type": "object", "additionalProperties": {"type": "string"}},
         "score": {"type": "number", "minimum": 0},
         "max_score": {"type": "number", "minimum": 0},
         "exercises": {"type": "array", "items": EXERCISE},

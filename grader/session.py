@@ -120,6 +120,13 @@ class Captured:
     total_bytes: int
 
 
+def _close(fd: int) -> None:
+    try:
+        os.close(fd)
+    except OSError:
+        pass
+
+
 def _stage(module_path: str, scratch: str) -> str:
     """Copy the submission's .py files into scratch/submission; return the module's new path."""
     source_dir = os.path.dirname(module_path)
@@ -175,7 +182,7 @@ class WorkerSession:
 
     def __init__(self, module_path: str, module_name: str, *, limits: Limits = Limits(),
                  isolation: Isolation = Isolation(), student_roots: tuple[str, ...] | None = None,
-                 python: str | None = None):
+                 python: str | None = None, zygote=None):
         self.limits = limits
         self.isolation = isolation
         self.start_time = time.monotonic()
@@ -192,11 +199,18 @@ class WorkerSession:
         self._reader = protocol.FrameReader(max_payload=limits.max_payload)
         self._pending = bytearray()
         self._closed = False
-        req_r, self._req_w = os.pipe()
-        self._resp_r, resp_w = os.pipe()
+        self._exit: dict | None = None
+        self.layers: tuple[str, ...] = ()
+        self.skipped: tuple[tuple[str, str], ...] = ()
+        pipes = {name: os.pipe() for name in ("req", "resp", "stdout", "stderr", "status")}
+        theirs = {"fd_in": pipes["req"][0], "fd_out": pipes["resp"][1], "stdout": pipes["stdout"][1],
+                  "stderr": pipes["stderr"][1], "fd_status": pipes["status"][1]}
+        self._req_w, self._resp_r = pipes["req"][1], pipes["resp"][0]
+        self._out_r, self._err_r, self._status_r = pipes["stdout"][0], pipes["stderr"][0], pipes["status"][0]
         config = {
-            "fd_in": req_r,
-            "fd_out": resp_w,
+            "fd_in": theirs["fd_in"],
+            "fd_out": theirs["fd_out"],
+            "fd_status": theirs["fd_status"],
             "module_path": self.module_path,
             "module_name": module_name,
             "scratch": self.scratch,
@@ -211,24 +225,31 @@ class WorkerSession:
                 "core": 0,
             },
         }
+        self.proc = None
         try:
-            self.proc = subprocess.Popen(
-                [python or sys.executable, "-I", "-B", "-u", "-m", "grader.worker", json.dumps(config)],
-                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                pass_fds=(req_r, resp_w), start_new_session=True, cwd=self.scratch,
-                env=worker_env(self.scratch), close_fds=True,
-            )
-        finally:
-            os.close(req_r)
-            os.close(resp_w)
+            if zygote is not None:
+                self.pid = zygote.spawn(config, theirs)
+            else:
+                self.proc = subprocess.Popen(
+                    [python or sys.executable, "-I", "-B", "-u", "-m", "grader.worker", json.dumps(config)],
+                    stdin=subprocess.DEVNULL, stdout=theirs["stdout"], stderr=theirs["stderr"],
+                    pass_fds=(theirs["fd_in"], theirs["fd_out"], theirs["fd_status"]), start_new_session=True,
+                    cwd=self.scratch, env=worker_env(self.scratch), close_fds=True)
+                self.pid = self.proc.pid
+        except BaseException:
+            for fd in list(theirs.values()) + [self._req_w, self._resp_r, self._out_r, self._err_r,
+                                               self._status_r]:
+                _close(fd)
+            shutil.rmtree(self.scratch, ignore_errors=True)
+            raise
+        for fd in theirs.values():
+            _close(fd)
         os.set_blocking(self._req_w, False)
         self._sel = selectors.DefaultSelector()
         self._sel.register(self._resp_r, selectors.EVENT_READ, "resp")
-        self._sel.register(self.proc.stdout, selectors.EVENT_READ, "stdout")
-        self._sel.register(self.proc.stderr, selectors.EVENT_READ, "stderr")
+        self._sel.register(self._out_r, selectors.EVENT_READ, "stdout")
+        self._sel.register(self._err_r, selectors.EVENT_READ, "stderr")
         self._writing = False
-        self.layers: tuple[str, ...] = ()
-        self.skipped: tuple[tuple[str, str], ...] = ()
 
     # -- context management -------------------------------------------------
 
@@ -247,7 +268,7 @@ class WorkerSession:
 
     def _kill(self) -> None:
         try:
-            os.killpg(self.proc.pid, signal.SIGKILL)
+            os.killpg(self.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
 
@@ -288,8 +309,7 @@ class WorkerSession:
                     self._sel.unregister(self._req_w)
                     self._writing = False
                 continue
-            fileobj = key.fileobj
-            fd = fileobj if isinstance(fileobj, int) else fileobj.fileno()
+            fd = key.fileobj
             try:
                 chunk = os.read(fd, 1 << 16)
             except OSError:
@@ -302,7 +322,7 @@ class WorkerSession:
                 self._reader.feed(chunk)
             else:
                 if not chunk:
-                    self._sel.unregister(fileobj)
+                    self._sel.unregister(fd)
                     continue
                 buf = self._bufs[tag]
                 room = self.limits.output_kept - len(buf.kept)
@@ -314,19 +334,43 @@ class WorkerSession:
                     return
 
     def _death_detail(self) -> str:
-        try:
-            code = self.proc.wait(timeout=1.0)
-        except subprocess.TimeoutExpired:
+        """How the worker ended, as its holder reported it on the status pipe (waits up to 1 s)."""
+        record = self._read_status(1.0)
+        if record is None:
             return "the worker closed its channel"
-        if code < 0:
+        if "signal" in record:
             try:
-                name = signal.Signals(-code).name
-            except ValueError:
-                name = f"signal {-code}"
-            if -code in (signal.SIGXCPU, signal.SIGKILL):
+                name = signal.Signals(record["signal"]).name
+            except (ValueError, TypeError):
+                name = f"signal {record['signal']}"
+            if record["signal"] in (signal.SIGXCPU, signal.SIGKILL):
                 return f"the worker was stopped by {name} (CPU time limit)"
             return f"the worker was killed by {name}"
-        return f"the worker process exited with code {code}"
+        return f"the worker process exited with code {record.get('code')}"
+
+    def _read_status(self, wait: float) -> dict | None:
+        if self._exit is not None:
+            return self._exit
+        import select
+
+        deadline = time.monotonic() + wait
+        data = b""
+        while time.monotonic() < deadline and len(data) < 256:
+            ready, _, _ = select.select([self._status_r], [], [], max(0.0, deadline - time.monotonic()))
+            if not ready:
+                break
+            chunk = os.read(self._status_r, 256)
+            if not chunk:
+                break
+            data += chunk
+        try:
+            record = json.loads(data.decode())
+        except (ValueError, UnicodeDecodeError):
+            return None
+        if isinstance(record, dict) and (type(record.get("code")) is int or type(record.get("signal")) is int):
+            self._exit = record
+            return record
+        return None
 
     # -- public API ------------------------------------------------------------
 
@@ -401,15 +445,15 @@ class WorkerSession:
         if not self._closed:
             self._closed = True
             self._kill()
-            try:
-                self.proc.wait(timeout=5.0)
-            except subprocess.TimeoutExpired:
-                pass
+            if self.proc is not None:
+                try:
+                    self.proc.wait(timeout=5.0)
+                except subprocess.TimeoutExpired:
+                    pass
             # drain what is left in the output pipes (the process is dead: EOF comes quickly)
-            for name, stream in (("stdout", self.proc.stdout), ("stderr", self.proc.stderr)):
+            for name, fd in (("stdout", self._out_r), ("stderr", self._err_r)):
                 buf = self._bufs[name]
                 try:
-                    fd = stream.fileno()
                     os.set_blocking(fd, False)
                     while buf.total <= self.limits.output_kill:
                         chunk = os.read(fd, 1 << 16)
@@ -419,16 +463,11 @@ class WorkerSession:
                         if room > 0:
                             buf.kept += chunk[:room]
                         buf.total += len(chunk)
-                except (OSError, ValueError):
-                    pass
-            for fd in (self._req_w, self._resp_r):
-                try:
-                    os.close(fd)
                 except OSError:
                     pass
+            for fd in (self._req_w, self._resp_r, self._out_r, self._err_r, self._status_r):
+                _close(fd)
             self._sel.close()
-            self.proc.stdout.close()
-            self.proc.stderr.close()
             shutil.rmtree(self.scratch, ignore_errors=True)
         return self.captured()
 

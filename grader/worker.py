@@ -236,6 +236,45 @@ def _run_trial(channel: Channel, module, header: dict, payload: bytes, roots: tu
     channel.send({"done": True})
 
 
+def _close_except(keep: set[int]) -> None:
+    """Close every file descriptor above 2 that is not in `keep`."""
+    try:
+        fds = sorted(int(n) for n in os.listdir("/proc/self/fd"))
+    except OSError:
+        fds = list(range(3, 1024))
+    for fd in fds:
+        if fd > 2 and fd not in keep:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+
+def _hold(child: int, status_fd: int | None) -> None:
+    """The holder: wait for the worker, report how it ended on the status pipe, end the same way.
+
+    Trusted code: it never runs student code. With namespaces it is the
+    process outside the new pid namespace.
+    """
+    _close_except({status_fd} if status_fd is not None else set())
+    _, status = os.waitpid(child, 0)
+    if status_fd is not None:
+        if os.WIFSIGNALED(status):
+            record = {"signal": os.WTERMSIG(status)}
+        else:
+            record = {"code": os.WEXITSTATUS(status) if os.WIFEXITED(status) else 1}
+        try:
+            os.write(status_fd, json.dumps(record).encode())
+        except OSError:
+            pass
+    if os.WIFSIGNALED(status):
+        import signal as _signal
+
+        _signal.signal(os.WTERMSIG(status), _signal.SIG_DFL)
+        os.kill(os.getpid(), os.WTERMSIG(status))
+    os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 1)
+
+
 def _bootstrap(config: dict) -> tuple[list[str], dict[str, str]]:
     """Steps 1-4 of the module docstring; returns (layers applied, {layer: why it was skipped})."""
     from grader import sandbox
@@ -248,6 +287,12 @@ def _bootstrap(config: dict) -> tuple[list[str], dict[str, str]]:
             layers.append("namespaces")
         except OSError as exc:
             skipped["namespaces"] = str(exc.strerror or exc)
+    status_fd = config.get("fd_status")
+    child = os.fork()
+    if child:
+        _hold(child, status_fd)
+    if status_fd is not None:
+        os.close(status_fd)
     limits = dict(config.get("limits", {}))
     uid = wanted.get("uid")
     dropping = uid is not None and hasattr(os, "getuid") and os.getuid() == 0
@@ -285,7 +330,12 @@ def _bootstrap(config: dict) -> tuple[list[str], dict[str, str]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    config = json.loads((argv if argv is not None else sys.argv[1:])[0])
+    """Entry point when started as its own interpreter: the config is the first argument."""
+    return serve(json.loads((argv if argv is not None else sys.argv[1:])[0]))
+
+
+def serve(config: dict) -> int:
+    """Bootstrap the sandbox, load the submission, answer requests until the parent hangs up."""
     layers, skipped = _bootstrap(config)
     import numpy
 

@@ -192,7 +192,7 @@ def test_does_close_leave_no_process_of_the_worker_running(tmp_path):
     """) as s:
         s.handshake()
         s.run((func("y", "f"),), {})
-        pgid = s.proc.pid
+        pgid = s.pid
     time.sleep(0.2)
     assert live_processes_in_group(pgid) == []
 

@@ -187,6 +187,6 @@ EXERCISE = Exercise(
         Mutant("sigmoid_upstream_ignored", ("sig_du",), dx.SCALED,
                "the local derivative σ(u)(1 - σ(u)) alone: the upstream gradient dp was not multiplied in"),
     ),
-    factors=lambda trial: ({"B, the batch size": float(trial.inputs["X"].shape[0])}
-                           if "X" in trial.inputs else {}),
+    factors=lambda trial: {**({"B, the batch size": float(trial.inputs["X"].shape[0])} if "X" in trial.inputs
+                              else {}), "ln 10: a base-10 logarithm where the natural one is needed": float(np.log(10))},
 )

@@ -1,0 +1,23 @@
+import numpy as np
+
+
+class Linear:
+    def __init__(self, W, b):
+        self.W = W
+        self.b = b
+        self.x = None
+        self.dW = None
+        self.db = None
+
+    def forward(self, x):
+        self.x = x
+        return self.W @ x + self.b
+
+    def backward(self, dz):
+        self.dW = dz.T @ self.x.T
+        self.db = dz.copy()
+        return dz @ self.W
+
+    def jacobian(self):
+        # entry [i, j] = how much x_j contributes to z_i
+        return self.W * self.x.T

@@ -1,0 +1,19 @@
+import numpy as np
+
+
+class ReLU:
+    """y = max(0, x)."""
+
+    def __init__(self):
+        self.x = None
+
+    def forward(self, x):
+        self.x = x
+        return np.maximum(x, 0.0)
+
+    def backward(self, dz):
+        mask = (self.x > 0).astype(float)     # 1 where the input was positive
+        return dz * mask
+
+    def jacobian(self, x):
+        return np.diag((x[:, 0] > 0).astype(float))

@@ -1,0 +1,16 @@
+import numpy as np
+
+
+class ReLU:
+    def __init__(self):
+        self.x = None
+
+    def forward(self, x):
+        self.x = x
+        return np.maximum(x, 0.0)
+
+    def backward(self, dz):
+        return dz * (self.x > 0).T
+
+    def jacobian(self, x):
+        return np.diag(x.ravel() > 0, dtype=float)
