@@ -1,6 +1,8 @@
 """The Python API: one keyword-only function per `grade` subcommand.
 
-    grade(path, *, exercise=None, timeout=10.0, mode="auto", course=None) -> Report
+    grade(path, *, exercise=None, timeout=10.0, mode="auto", course=None, salt="") -> Report
+    batch(submissions, *, out, jobs=None, timeout=10.0, regrade=False, min_isolation="process",
+          mode="auto", salt="", course=None) -> BatchResult
     build(*, course=None, check=False, exercise=None) -> BuildResult
     list_exercises(*, course=None) -> list[Exercise]
 
@@ -45,6 +47,20 @@ def grade(path: str | os.PathLike, *, exercise: str | None = None, timeout: floa
     sub = resolve(path, {e.id: e.file for e in exercises}, exercise=exercise)
     options = Options(limits=Limits(timeout=float(timeout)), mode=mode, salt=salt)
     return grade_files(c, sub.files, label=sub.label, options=options)
+
+
+def batch(submissions: str | os.PathLike, *, out: str | os.PathLike, jobs: int | None = None,
+          timeout: float = DEFAULT_TIMEOUT, regrade: bool = False, min_isolation: str = "process",
+          mode: str = "auto", salt: str = "", course: str | os.PathLike | None = None, isolation: bool = True,
+          progress=None):
+    """Grade a folder of student entries into `out` (see grader.batch); returns a BatchResult."""
+    from grader import batch as _batch
+
+    if mode not in MODES:
+        raise UsageError(f"mode must be one of {', '.join(MODES)}")
+    return _batch.run(submissions, out=out, jobs=jobs, timeout=timeout, regrade=regrade,
+                      min_isolation=min_isolation, mode=mode, salt=salt, isolation=isolation, course=course,
+                      progress=progress)
 
 
 def build(*, course: str | os.PathLike | None = None, check: bool = False,

@@ -477,6 +477,29 @@ def _nothing_ran(ctx: CheckContext, trial: Trial) -> Problem | None:
     return _first_error(ctx, trial)
 
 
+def gate_hygiene(checks: tuple, results: tuple[CheckResult, ...]) -> tuple[CheckResult, ...]:
+    """Hygiene-type checks earn points only for code that produces at least one correct result.
+
+    Otherwise code that computes nothing (zeros, garbage) would collect the
+    points for not modifying its inputs and being deterministic. A gated check
+    fails with the diagnosis of the first failing value check.
+    """
+    value_ids = {c.id for c in checks if isinstance(c, ValueCheck)}
+    if any(r.passed for r in results if r.id in value_ids):
+        return results
+    first = next((r for r in results if r.id in value_ids and not r.passed), None)
+    codes = first.diagnosis if first is not None else (dx.WRONG_VALUE,)
+    gated = []
+    for check, r in zip(checks, results):
+        if isinstance(check, ValueCheck) or not r.passed:
+            gated.append(r)
+            continue
+        gated.append(CheckResult(r.id, r.title, False, 0.0, r.max_score, codes,
+                                 "not awarded yet: this check counts once at least one result of the exercise is "
+                                 "correct, and none is so far", first.hint if first else "", cases=r.cases))
+    return tuple(gated)
+
+
 @dataclass(frozen=True)
 class MutationCheck(Check):
     """No call may change the arrays it was given (or that the constructor was given)."""

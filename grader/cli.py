@@ -1,6 +1,7 @@
 """The `grade` command: argparse over the keyword-only API in `grader.api`.
 
     grade PATH [--exercise ID] [--json FILE] [--timeout S] [--mode MODE] [--salt TEXT] [--course DIR]
+    grade batch SUBMISSIONS --out DIR [--jobs N] [--timeout S] [--regrade] [--min-isolation LEVEL]
     grade build [--check] [--exercise ID] [--course DIR]
     grade list [--course DIR]
 
@@ -18,7 +19,7 @@ import sys
 from grader import api
 from grader.errors import GraderError
 
-SUBCOMMANDS = ("check", "build", "list")
+SUBCOMMANDS = ("check", "batch", "build", "list")
 
 
 def _console(stderr: bool = False):
@@ -31,7 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="grade", description="Grade backpropagation exercises: forward/backward passes, checked numerically.",
         epilog="`grade PATH` is short for `grade check PATH`.")
-    sub = parser.add_subparsers(dest="command", metavar="{check,build,list}")
+    sub = parser.add_subparsers(dest="command", metavar="{check,batch,build,list}")
 
     check = sub.add_parser("check", help="grade a submission folder or one exercise file")
     check.add_argument("path", help="a folder holding exercise files, or one <id>.py")
@@ -45,6 +46,23 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--salt", metavar="TEXT", default="",
                        help="mixed into the hidden cases' seeds (instructor mode), to keep them private")
     check.add_argument("--course", metavar="DIR", help="the course folder (default: this checkout)")
+
+    from grader.sandbox import LEVELS
+
+    batch = sub.add_parser("batch", help="grade a folder with one entry per student")
+    batch.add_argument("submissions", help="a folder: one folder, .py, .zip or .ipynb per student")
+    batch.add_argument("--out", required=True, metavar="DIR", help="where per-student and class results go")
+    batch.add_argument("--jobs", type=int, default=None, metavar="N",
+                       help="students graded at once (default: the number of cores)")
+    batch.add_argument("--timeout", type=float, default=api.DEFAULT_TIMEOUT, metavar="S",
+                       help=f"wall-clock seconds per exercise (default {api.DEFAULT_TIMEOUT:g})")
+    batch.add_argument("--regrade", action="store_true", help="grade again students already graded in DIR")
+    batch.add_argument("--min-isolation", choices=LEVELS, default="process", metavar="LEVEL",
+                       help=f"refuse to start below this isolation level ({', '.join(LEVELS)}; "
+                            f"default process)")
+    batch.add_argument("--mode", choices=api.MODES, default="auto", help="as for `grade check`")
+    batch.add_argument("--salt", metavar="TEXT", default="", help="mixed into the hidden cases' seeds")
+    batch.add_argument("--course", metavar="DIR", help="the course folder (default: this checkout)")
 
     build = sub.add_parser("build", help="regenerate student_template/ and the public cases from reference/")
     build.add_argument("--check", action="store_true", help="write nothing; exit 1 if a file would change")
@@ -61,6 +79,30 @@ def _normalise(argv: list[str]) -> list[str]:
     if argv and argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help"):
         return ["check", *argv]
     return argv
+
+
+def _batch(args) -> int:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from grader.report import render_batch
+
+    console = _console()
+    bar = Progress(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                   console=console, disable=not console.is_terminal, transient=True)
+    task = {}
+
+    def progress(event):
+        if event["event"] == "start":
+            task["id"] = bar.add_task("grading", total=event["total"])
+        else:
+            bar.advance(task["id"])
+
+    with bar:
+        result = api.batch(args.submissions, out=args.out, jobs=args.jobs, timeout=args.timeout,
+                           regrade=args.regrade, min_isolation=args.min_isolation, mode=args.mode,
+                           salt=args.salt, course=args.course, progress=progress)
+    render_batch(result, console)
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -83,6 +125,8 @@ def main(argv: list[str] | None = None) -> int:
             if args.json:
                 api.write_json(report, args.json)
             return 0 if report.all_passed else 1
+        if args.command == "batch":
+            return _batch(args)
         if args.command == "build":
             from grader.report import render_build
 

@@ -29,7 +29,7 @@ import numpy as np
 from grader import diagnosis as dx
 from grader import fixtures, oracle
 from grader.numgrad import to_convention
-from grader.checks import CheckContext, ValueCheck
+from grader.checks import CheckContext, ValueCheck, gate_hygiene
 from grader.course import Course
 from grader.errors import CourseError, WorkerStartError
 from grader.results import CaseCount, CheckResult, ExerciseResult, Report
@@ -293,7 +293,7 @@ def grade_exercise(course: Course, plan: _Plan, path: Path | None, session: Work
             gradients[spec.recipe] = frozenset(g for _, g in spec.wrt)
     ctx = CheckContext(ex.id, ex.file, tuple(plan.trials), outcomes, plan.expectations, ex,
                        {name: ok for name, (ok, _, _) in forward.items()}, gradients)
-    results = tuple(c.evaluate(ctx) for c in ex.checks)
+    results = gate_hygiene(ex.checks, tuple(c.evaluate(ctx) for c in ex.checks))
     counts = {}
     for t in plan.trials:
         if t.visibility in ("public", "hidden", "numeric") and t.recipe in _oracle_recipes(ex):

@@ -178,3 +178,48 @@ def render_exercises(exercises, console: Console) -> None:
 
 
 __all__ = ["render", "render_build", "render_exercises", "summary_table", "check_panel"]
+
+
+def render_batch(result, console: Console) -> None:
+    """The class summary after `grade batch`: totals, histogram, failing checks, misconceptions, isolation."""
+    from grader.diagnosis import HINTS
+
+    s = result.summary
+    rate = result.graded / result.seconds if result.seconds > 0 and result.graded else 0.0
+    head = Text(f"Graded {s['graded']} of {s['students']} students", style="bold")
+    head.append(f"  ({result.graded} now, {result.resumed} from an earlier run, {s['errors']} unreadable; "
+                f"{result.seconds:.1f} s, {rate:.1f} students/s)")
+    console.print(head)
+    if s["graded"]:
+        console.print(Text(f"Mean {s['mean']:g} / {s['max_score']:g}, median {s['median']:g}"))
+        top = max(b["students"] for b in s["histogram"]) or 1
+        hist = Table(title="Totals", title_justify="left", box=None, show_header=False, pad_edge=False)
+        hist.add_column(justify="right", no_wrap=True)
+        hist.add_column(no_wrap=True)
+        hist.add_column(justify="right")
+        for b in s["histogram"]:
+            bar = "█" * max(0, round(30 * b["students"] / top))
+            hist.add_row(f"{b['from_percent']:>3}–{b['to_percent']}%", Text(bar, style="cyan"), str(b["students"]))
+        console.print(hist)
+    if s["most_failed_checks"]:
+        t = Table(title="Checks failed most often", title_justify="left")
+        t.add_column("Check", no_wrap=True)
+        t.add_column("Students", justify="right")
+        t.add_column("%", justify="right")
+        for row in s["most_failed_checks"][:8]:
+            t.add_row(row["check"], str(row["students"]), f"{row['percent']:g}")
+        console.print(t)
+    if s["most_common_diagnoses"]:
+        t = Table(title="Misconceptions seen most often (what to reteach)", title_justify="left")
+        t.add_column("Diagnosis", no_wrap=True)
+        t.add_column("Times", justify="right")
+        t.add_column("The idea behind it")
+        for row in s["most_common_diagnoses"][:8]:
+            t.add_row(row["code"], str(row["count"]), Text(HINTS.get(row["code"], "")))
+        console.print(t)
+    iso = s["isolation"]
+    line = Text(f"Isolation: level {iso['level']} ({', '.join(iso['layers'])}).", style="dim")
+    for layer, why in iso["skipped"].items():
+        line.append(f" Skipped {layer}: {why}.", style="dim")
+    console.print(line)
+    console.print(Text(f"Results in {result.out}: gradebook.csv, summary.json, and <student>.json/.txt."))

@@ -42,11 +42,16 @@ import sys
 LEVELS = ("process", "rlimit", "landlock", "seccomp", "namespaces", "uid")
 
 
+def _has(layers, level: str) -> bool:
+    # "landlock7" is the landlock layer at ABI 7
+    return level == "process" or any(layer == level or layer.startswith(level) for layer in layers)
+
+
 def level_reached(layers: tuple[str, ...] | list[str]) -> str:
     """The highest level whose layers (and all weaker ones) are all present."""
     reached = "process"
     for level in LEVELS[1:]:
-        if level in layers:
+        if _has(layers, level):
             reached = level
         else:
             break
@@ -55,8 +60,7 @@ def level_reached(layers: tuple[str, ...] | list[str]) -> str:
 
 def meets(layers, minimum: str) -> bool:
     """Do the applied layers include `minimum` and every weaker layer?"""
-    needed = LEVELS[: LEVELS.index(minimum) + 1]
-    return all(layer in layers or layer == "process" for layer in needed)
+    return all(_has(layers, level) for level in LEVELS[: LEVELS.index(minimum) + 1])
 
 
 _libc = None
@@ -86,10 +90,23 @@ def _prctl(option: int, arg2: int = 0, arg3=0, arg4: int = 0, arg5: int = 0) -> 
         raise OSError(err, os.strerror(err))
 
 
+PR_SET_PDEATHSIG = 1
 PR_SET_NO_NEW_PRIVS = 38
 PR_SET_SECCOMP = 22
 SECCOMP_MODE_FILTER = 2
 CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x00020000, 0x10000000, 0x20000000, 0x40000000
+
+
+def die_with_parent() -> None:
+    """Ask the kernel to SIGKILL this process when its parent dies (Linux; a no-op elsewhere)."""
+    if platform.system() != "Linux":
+        return
+    import signal
+
+    try:
+        _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except OSError:
+        pass
 
 
 # ---------------------------------------------------------------------------

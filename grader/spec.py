@@ -91,6 +91,11 @@ class Exercise:
         return float(sum(c.points for c in self.checks))
 
     @property
+    def entry_names(self) -> set[str]:
+        """The module-level names the recipes use (classes built, functions called)."""
+        return {s.target for steps in self.recipes.values() for s in steps if s.op in ("new", "func")}
+
+    @property
     def module_name(self) -> str:
         return self.file[:-3] if self.file.endswith(".py") else self.file
 

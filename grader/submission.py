@@ -79,3 +79,17 @@ def resolve(path: str | Path, exercise_files: Mapping[str, str], *, exercise: st
         exercise = by_file[p.name]
     _check_source(p)
     return Submission(str(path), {exercise: p})
+
+
+def defined_names(path: Path) -> set[str] | None:
+    """Top-level class and function names of a source file, read with ast (nothing runs).
+
+    None when the file does not parse: grading it then reports the syntax error.
+    """
+    import ast
+
+    try:
+        tree = ast.parse(Path(path).read_bytes())
+    except (SyntaxError, ValueError, OSError):
+        return None
+    return {node.name for node in tree.body if isinstance(node, (ast.ClassDef, ast.FunctionDef))}

@@ -44,6 +44,8 @@ _BLOCKED_EVENTS = {
     "os.fork": "forked a child process",
     "os.forkpty": "forked a child process",
     "socket.connect": "opened a network connection",
+    "socket.getaddrinfo": "looked up a network address",
+    "socket.sendto": "sent a network packet",
     "socket.bind": "listened on a network port",
     "os.kill": "sent a signal to another process",
     "os.killpg": "sent a signal to a process group",
@@ -288,9 +290,11 @@ def _bootstrap(config: dict) -> tuple[list[str], dict[str, str]]:
         except OSError as exc:
             skipped["namespaces"] = str(exc.strerror or exc)
     status_fd = config.get("fd_status")
+    sandbox.die_with_parent()          # the holder dies with whoever started it
     child = os.fork()
     if child:
         _hold(child, status_fd)
+    sandbox.die_with_parent()          # the worker dies with its holder
     if status_fd is not None:
         os.close(status_fd)
     limits = dict(config.get("limits", {}))

@@ -129,6 +129,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from grader import protocol, sandbox, script, values, worker  # noqa: F401 - loaded once, shared by forks
 
+    sandbox.die_with_parent()
+
     sock = socket.socket(fileno=fd)
     sock.send(b"ready")
     while True:

@@ -1,0 +1,422 @@
+"""`grade batch`: grade a whole class, safely, resumably and deterministically.
+
+SUBMISSIONS holds one entry per student; the entry's name (without
+extension) is the student id. An entry is a folder of exercise files (or a
+folder whose only subfolder holds them), a single `.py` (graded as the file
+of every exercise, so one file may hold all the classes), a `.zip` of
+either, or a notebook (`.ipynb`, once notebooks are supported).
+
+For each student the batch writes OUT/<student>.txt (the report a student
+sees, without colour) and then OUT/<student>.json (the `grade --json`
+report); both are written to a temporary name and renamed, after the
+student's worker processes are dead. A student whose .json exists is
+skipped when the batch is run again (unless regrade), so a batch killed at
+any moment can simply be rerun. Class files are rebuilt at the end from the
+per-student JSON files, in student-id order:
+- OUT/gradebook.csv: one row per student (total, then one column per
+  exercise and per check, then the status), after a points-possible row;
+- OUT/summary.json: totals, histogram, the checks that failed most, the
+  diagnosis codes seen most, and the isolation reached.
+Per-student JSON is identical whatever the number of jobs or the order.
+
+Students are graded by `jobs` slot processes (trusted graders, one at a
+time each), so the parent-side checking uses every core. Each slot has its
+own worker fork server (`grader.zygote`) and computes the exercises' plans
+once. Slot processes send back only small dicts of numbers and strings they
+built themselves; nothing a student's worker produced is ever unpickled.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import shutil
+import statistics
+import tempfile
+import time
+import zipfile
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader.errors import GraderError, UsageError
+
+#: Limits on a zip entry.
+ZIP_MAX_FILES = 200
+ZIP_MAX_BYTES = 32 << 20
+#: The first uid of the per-slot uids used when running as root.
+SLOT_UID_BASE = 64000
+
+
+class BatchError(GraderError):
+    """The batch cannot run (bad arguments, or the required isolation is not available)."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One student's submission."""
+
+    student: str
+    path: Path
+    kind: str          # "folder", "py", "zip", "ipynb" or "invalid"
+    problem: str = ""
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """What a batch did."""
+
+    out: Path
+    students: int
+    graded: int
+    resumed: int
+    errors: int
+    seconds: float
+    summary: dict = field(default_factory=dict)
+
+
+_SAFE = re.compile(r"[^A-Za-z0-9._@+-]")
+
+
+def student_id(name: str) -> str:
+    """A file-name-safe student id from an entry name."""
+    clean = _SAFE.sub("_", name).strip("._") or "student"
+    return clean[:120]
+
+
+def discover(submissions: Path) -> list[Entry]:
+    """The class's entries, sorted by student id. Duplicated ids are reported as invalid entries."""
+    if not submissions.is_dir():
+        raise UsageError(f"{submissions} is not a folder of submissions")
+    entries: dict[str, Entry] = {}
+    for item in sorted(submissions.iterdir(), key=lambda p: p.name):
+        if item.name.startswith(".") or item.name == "__MACOSX":
+            continue
+        if item.is_dir():
+            kind, stem = "folder", item.name
+        elif item.suffix in (".py", ".zip", ".ipynb"):
+            kind, stem = item.suffix[1:], item.stem
+        else:
+            kind, stem = "invalid", item.stem
+        sid = student_id(stem)
+        if sid in entries:
+            entries[f"{sid}#dup"] = Entry(f"{sid}+{item.name}", item, "invalid",
+                                          f"a second entry for student {sid!r} ({item.name})")
+            continue
+        problem = "" if kind != "invalid" else f"{item.name} is not a folder, .py, .zip or .ipynb file"
+        entries[sid] = Entry(sid, item, kind, problem)
+    return sorted(entries.values(), key=lambda e: e.student)
+
+
+def safe_extract(archive: Path, target: Path) -> None:
+    """Extract a zip with limits: no absolute paths, no '..', no links, bounded count and size."""
+    try:
+        zf = zipfile.ZipFile(archive)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise UsageError(f"{archive.name} is not a readable zip file ({exc})") from None
+    with zf:
+        members = [m for m in zf.infolist() if not m.is_dir()]
+        if len(members) > ZIP_MAX_FILES:
+            raise UsageError(f"{archive.name} holds {len(members)} files; at most {ZIP_MAX_FILES} are accepted")
+        total = 0
+        for m in members:
+            name = m.filename.replace("\\", "/")
+            parts = [p for p in name.split("/") if p not in ("", ".")]
+            if name.startswith("/") or ".." in parts or not parts or parts[0] == "__MACOSX":
+                continue
+            if (m.external_attr >> 16) & 0o170000 == 0o120000:      # a symbolic link
+                continue
+            dest = target.joinpath(*parts)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            with zf.open(m) as src, open(dest, "wb") as out:
+                while True:
+                    chunk = src.read(1 << 16)
+                    if not chunk:
+                        break
+                    total += len(chunk)
+                    if total > ZIP_MAX_BYTES:
+                        raise UsageError(f"{archive.name} unpacks to more than {ZIP_MAX_BYTES >> 20} MiB")
+                    out.write(chunk)
+
+
+def _exercise_folder(folder: Path, files: dict[str, str], depth: int = 3) -> Path | None:
+    """The folder holding the exercise files: this one, or the only subfolder that does."""
+    if any((folder / f).is_file() for f in files.values()):
+        return folder
+    if depth == 0:
+        return None
+    found = [p for p in (_exercise_folder(d, files, depth - 1) for d in sorted(folder.iterdir())
+                         if d.is_dir() and not d.name.startswith((".", "__"))) if p is not None]
+    return found[0] if len(found) == 1 else None
+
+
+# ---------------------------------------------------------------------------
+# Slot processes
+
+
+_SLOT: dict = {}
+
+
+def _slot_init(course_root: str, options_doc: dict, out: str, slots) -> None:
+    """Runs once in each slot process: course, plans, fork server, uid."""
+    from grader.course import Course
+    from grader.engine import Options, is_instructor, plan_all
+    from grader.session import Isolation, Limits
+    from grader.zygote import Zygote
+
+    slot = slots.get()
+    course = Course(Path(course_root))
+    ids = course.exercise_ids()
+    uid = SLOT_UID_BASE + slot if hasattr(os, "geteuid") and os.geteuid() == 0 else None
+    isolation = Isolation(**{**options_doc["isolation"], "uid": uid}) if options_doc["isolation"] else \
+        Isolation.off()
+    options = Options(limits=Limits(timeout=options_doc["timeout"]), mode=options_doc["mode"],
+                      salt=options_doc["salt"], isolation=isolation)
+    instructor = is_instructor(course, ids, options.mode)
+    _SLOT.update(course=course, ids=ids, options=options, out=Path(out),
+                 plans=plan_all(course, ids, instructor=instructor, salt=options.salt), zygote=Zygote())
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def _error_report(student: str, message: str):
+    from grader import diagnosis as dx
+    from grader.results import CheckResult, ExerciseResult, Report
+
+    exercises = []
+    for ex in (_SLOT["course"].exercise(i) for i in _SLOT["ids"]):
+        checks = tuple(CheckResult(c.id, c.title, False, 0.0, float(c.points), (dx.MISSING,), message)
+                       for c in ex.checks)
+        exercises.append(ExerciseResult(ex.id, ex.title, "error", 0.0, ex.max_score, checks, "", message))
+    return Report(student, "instructor" if _instructor() else "student", tuple(exercises))
+
+
+def _instructor() -> bool:
+    return any(t.visibility == "hidden" for p in _SLOT["plans"].values() for t in p.trials)
+
+
+def _render_text(report) -> str:
+    from rich.console import Console
+
+    from grader.report import render
+
+    buf = io.StringIO()
+    render(report, Console(file=buf, width=100, color_system=None, force_terminal=False, highlight=False,
+                           legacy_windows=False))
+    return buf.getvalue()
+
+
+def grade_student(student: str, path: str, kind: str, problem: str) -> dict:
+    """Grade one entry in this slot and write its files; returns a small summary dict."""
+    from grader.engine import grade_files
+    from grader.submission import defined_names, resolve
+
+    started = time.monotonic()
+    course, ids = _SLOT["course"], _SLOT["ids"]
+    files = {i: course.exercise(i).file for i in ids}
+    tmp = None
+    try:
+        if kind == "invalid":
+            raise UsageError(problem)
+        source = Path(path)
+        if kind == "ipynb":
+            raise UsageError("notebook submissions are not supported by this version of the grader")
+        if kind == "zip":
+            tmp = Path(tempfile.mkdtemp(prefix="grade-zip-"))
+            safe_extract(source, tmp)
+            source = tmp
+        if kind in ("folder", "zip"):
+            folder = _exercise_folder(source, files)
+            if folder is None:
+                raise UsageError(f"no exercise files ({', '.join(sorted(files.values()))}) found in the entry")
+            graded = dict(resolve(folder, files).files)
+        else:
+            resolve(source, {ids[0]: source.name}, exercise=ids[0])      # readable Python source?
+            names = defined_names(source)
+            graded = {i: (source if names is None or names & course.exercise(i).entry_names else None)
+                      for i in ids}
+        report = grade_files(course, graded, label=student, options=_SLOT["options"], plans=_SLOT["plans"],
+                             zygote=_SLOT["zygote"])
+    except GraderError as exc:
+        report = _error_report(student, f"the submission could not be read: {exc.message}")
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+    out = _SLOT["out"]
+    _write_atomic(out / f"{student}.txt", _render_text(report))
+    _write_atomic(out / f"{student}.json", json.dumps(report.to_dict(), indent=2, ensure_ascii=False,
+                                                      allow_nan=False) + "\n")
+    return {"student": student, "score": report.score, "max_score": report.max_score,
+            "seconds": time.monotonic() - started, "isolation": list(report.isolation),
+            "skipped": dict(report.isolation_skipped)}
+
+
+# ---------------------------------------------------------------------------
+# The batch
+
+
+def _done(out: Path, student: str) -> bool:
+    path = out / f"{student}.json"
+    if not path.is_file() or not (out / f"{student}.txt").is_file():
+        return False
+    try:
+        return json.loads(path.read_text(encoding="utf-8")).get("schema_version") == 1
+    except (OSError, ValueError):
+        return False
+
+
+def probe_isolation(course_root: Path, isolation_doc: dict | None) -> tuple[tuple[str, ...], dict]:
+    """Start one worker on an empty module and return the layers it applied and the skipped ones."""
+    from grader.session import Isolation, WorkerSession
+
+    iso = Isolation(**isolation_doc) if isolation_doc else Isolation.off()
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and isolation_doc:
+        iso = Isolation(**{**isolation_doc, "uid": SLOT_UID_BASE})
+    with tempfile.TemporaryDirectory() as tmp:
+        probe = Path(tmp) / "probe.py"
+        probe.write_text("PROBE = 1\n")
+        with WorkerSession(str(probe), "probe", isolation=iso) as s:
+            load = s.handshake()
+    if not load.started:
+        raise BatchError("the grading worker could not start; is the project installed in this Python?")
+    return load.layers, dict(load.skipped)
+
+
+def run(submissions: str | os.PathLike, *, out: str | os.PathLike, jobs: int | None = None,
+        timeout: float = 10.0, regrade: bool = False, min_isolation: str = "process", mode: str = "auto",
+        salt: str = "", isolation: bool = True, course=None, progress=None) -> BatchResult:
+    """Grade every entry of SUBMISSIONS into OUT (see the module docstring)."""
+    from grader import sandbox
+    from grader.course import find_course
+
+    started = time.monotonic()
+    if min_isolation not in sandbox.LEVELS:
+        raise UsageError(f"--min-isolation must be one of {', '.join(sandbox.LEVELS)}")
+    if not (timeout > 0):
+        raise UsageError("--timeout must be a positive number of seconds")
+    jobs = max(1, int(jobs or os.cpu_count() or 1))
+    c = find_course(course)
+    entries = discover(Path(submissions))
+    out_dir = Path(out)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for stale in out_dir.glob("*.tmp"):
+        stale.unlink()
+    iso_doc = {"namespaces": True, "landlock": True, "seccomp": True} if isolation else None
+    layers, skipped = probe_isolation(c.root, iso_doc)
+    if not sandbox.meets(layers, min_isolation):
+        missing = [lvl for lvl in sandbox.LEVELS[1:sandbox.LEVELS.index(min_isolation) + 1]
+                   if not sandbox.meets(layers, lvl)]
+        reasons = "; ".join(f"{m}: {skipped.get(m, 'not requested')}" for m in missing)
+        raise BatchError(f"isolation level {min_isolation!r} is not available here ({reasons}); "
+                         f"reached {sandbox.level_reached(layers)!r}")
+    todo = [e for e in entries if regrade or not _done(out_dir, e.student)]
+    resumed = len(entries) - len(todo)
+    if progress is not None:
+        progress({"event": "start", "total": len(todo), "resumed": resumed})
+    options_doc = {"timeout": float(timeout), "mode": mode, "salt": salt, "isolation": iso_doc}
+    if todo:
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("spawn")
+        slots = ctx.Queue()
+        for k in range(jobs):
+            slots.put(k)
+        with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=ctx, initializer=_slot_init,
+                                 initargs=(str(c.root), options_doc, str(out_dir), slots)) as pool:
+            futures = [pool.submit(grade_student, e.student, str(e.path), e.kind, e.problem) for e in todo]
+            for future in as_completed(futures):
+                info = future.result()
+                if progress is not None:
+                    progress({"event": "done", **info})
+    summary = write_class_files(c, out_dir, [e.student for e in entries], layers, skipped,
+                                {**options_doc, "min_isolation": min_isolation})
+    return BatchResult(out_dir, len(entries), len(todo), resumed, summary["errors"],
+                       time.monotonic() - started, summary)
+
+
+def _pct(x: float, total: float) -> float:
+    return round(100.0 * x / total, 1) if total else 0.0
+
+
+def write_class_files(course, out: Path, students: list[str], layers, skipped, options: dict) -> dict:
+    """Rebuild gradebook.csv and summary.json from the per-student JSON files (student-id order)."""
+    from grader import sandbox
+
+    exercises = course.exercises()
+    ex_ids = [e.id for e in exercises]
+    check_ids = [c.id for e in exercises for c in e.checks]
+    points = {c.id: float(c.points) for e in exercises for c in e.checks}
+    max_total = sum(e.max_score for e in exercises)
+    rows, totals = [], []
+    failed, diag = Counter(), Counter()
+    statuses = Counter()
+    errors = 0
+    for sid in students:
+        try:
+            doc = json.loads((out / f"{sid}.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        ex_score = {e["id"]: e["score"] for e in doc["exercises"]}
+        ch_score = {c["id"]: c["score"] for e in doc["exercises"] for c in e["checks"]}
+        worst = max((e["status"] for e in doc["exercises"]),
+                    key=lambda s: ("graded", "missing", "error", "crashed", "memory", "timeout").index(s))
+        if all(e["status"] == "error" for e in doc["exercises"]):
+            errors += 1
+        statuses[worst] += 1
+        for e in doc["exercises"]:
+            if e["status"] in ("missing", "error") and not any(c["passed"] for c in e["checks"]):
+                continue
+            for c in e["checks"]:
+                if not c["passed"]:
+                    failed[c["id"]] += 1
+                    diag.update(c["diagnosis"])
+        totals.append(doc["score"])
+        rows.append([sid, _num(doc["score"])] + [_num(ex_score.get(i, 0.0)) for i in ex_ids]
+                    + [_num(ch_score.get(i, 0.0)) for i in check_ids] + [worst])
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["student", "total"] + ex_ids + check_ids + ["status"])
+    writer.writerow(["points possible", _num(max_total)] + [_num(e.max_score) for e in exercises]
+                    + [_num(points[i]) for i in check_ids] + [""])
+    writer.writerows(rows)
+    _write_atomic(out / "gradebook.csv", buf.getvalue())
+    bins = 10
+    histogram = [0] * bins
+    for t in totals:
+        histogram[min(bins - 1, int(bins * t / max_total)) if max_total else 0] += 1
+    n = len(totals)
+    summary = {
+        "schema_version": 1,
+        "students": len(students),
+        "graded": n,
+        "errors": errors,
+        "max_score": max_total,
+        "mean": round(statistics.fmean(totals), 4) if totals else None,
+        "median": statistics.median(totals) if totals else None,
+        "histogram": [{"from_percent": 100 * k // bins, "to_percent": 100 * (k + 1) // bins, "students": h}
+                      for k, h in enumerate(histogram)],
+        "statuses": dict(sorted(statuses.items())),
+        "most_failed_checks": [{"check": cid, "students": cnt, "percent": _pct(cnt, n)}
+                               for cid, cnt in sorted(failed.items(), key=lambda kv: (-kv[1], kv[0]))],
+        "most_common_diagnoses": [{"code": code, "count": cnt}
+                                  for code, cnt in sorted(diag.items(), key=lambda kv: (-kv[1], kv[0]))],
+        "isolation": {"layers": list(layers), "level": sandbox.level_reached(layers), "skipped": skipped},
+        "options": options,
+    }
+    _write_atomic(out / "summary.json", json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
+    return summary
+
+
+def _num(x: float):
+    return int(x) if float(x).is_integer() else round(float(x), 6)
