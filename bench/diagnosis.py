@@ -1,6 +1,6 @@
 """Grade the diagnosis corpus and print how well bugs are caught and named.
 
-    python bench/diagnosis.py [--mode instructor|student]
+    python bench/diagnosis.py [--mode instructor|student] [--heldout]
 
 Prints, over tests/corpus:
 - the kill rate: planted bugs whose check fails (and that lose points);
@@ -27,8 +27,10 @@ import corpus_runner  # noqa: E402
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mode", default="instructor", choices=("instructor", "student"))
+    parser.add_argument("--heldout", action="store_true",
+                        help="grade tests/corpus_heldout (bugs the engine was never tuned on) instead")
     args = parser.parse_args()
-    entries = corpus_runner.load()
+    entries = corpus_runner.load(corpus_runner.HELDOUT if args.heldout else corpus_runner.CORPUS)
     started = time.perf_counter()
     results = corpus_runner.grade_all(entries, mode=args.mode)
     seconds = time.perf_counter() - started
@@ -37,7 +39,8 @@ def main() -> int:
     caught = sum(g.caught for g in buggy)
     false_fail = [g for g in correct if not g.full_marks]
     named = sum(g.diagnosed for g in buggy)
-    print(f"corpus: {len(buggy)} buggy and {len(correct)} correct submissions, {args.mode} mode, "
+    which = "held-out corpus" if args.heldout else "corpus"
+    print(f"{which}: {len(buggy)} buggy and {len(correct)} correct submissions, {args.mode} mode, "
           f"graded in {seconds:.1f} s")
     print(f"kill rate: {caught}/{len(buggy)} = {caught / max(1, len(buggy)):.1%}")
     print(f"false failures: {len(false_fail)} of {len(correct)} correct submissions")

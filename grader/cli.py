@@ -25,7 +25,8 @@ SUBCOMMANDS = ("check", "batch", "build", "list")
 def _console(stderr: bool = False):
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+    # Errors are one line each: never wrap them.
+    return Console(stderr=stderr, highlight=False, soft_wrap=stderr)
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -10,6 +10,10 @@ tests/corpus/<exercise>/manifest.json:
 Each buggy file holds exactly one planted bug: `check` must fail and
 `diagnosis` is the code the grader should name for it. Every correct file
 must get full marks. Used by tests/test_corpus.py and bench/diagnosis.py.
+
+tests/corpus_heldout/ has the same layout: bugs written by someone who did
+not see the diagnosis engine's mutant library. The engine is never tuned
+against them; their naming accuracy is reported separately.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from pathlib import Path
 from grader import api
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
+#: Bugs written without sight of the mutant library, never tuned against: they measure generalisation.
+HELDOUT = Path(__file__).resolve().parent / "corpus_heldout"
 
 
 @dataclass(frozen=True)
@@ -62,9 +68,9 @@ class Graded:
         return self.entry.diagnosis in self.named
 
 
-def load() -> list[Entry]:
+def load(root: Path = CORPUS) -> list[Entry]:
     entries = []
-    for manifest in sorted(CORPUS.glob("*/manifest.json")):
+    for manifest in sorted(root.glob("*/manifest.json")):
         doc = json.loads(manifest.read_text(encoding="utf-8"))
         folder = manifest.parent
         for item in doc.get("buggy", []):

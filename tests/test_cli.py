@@ -25,6 +25,7 @@ def test_is_a_missing_path_exit_two_with_a_one_line_reason(capsys):
     assert main(["no/such/folder"]) == 2
     err = capsys.readouterr().err
     assert "no such file or folder" in err and "Traceback" not in err
+    assert err.count("\n") == 1                      # one line, however long
 
 
 def test_is_an_unknown_exercise_exit_two_with_a_suggestion(capsys):

@@ -51,3 +51,11 @@ def test_is_the_named_diagnosis_right_for_at_least_90_percent_of_bugs(graded):
     wrong = [(e.name, e.diagnosis, results[e.name].named) for e in BUGGY if not results[e.name].diagnosed]
     accuracy = len(right) / len(BUGGY)
     assert accuracy >= 0.90, f"{mode} mode: diagnosis accuracy {accuracy:.1%}; misnamed: {wrong}"
+
+
+def test_is_every_held_out_bug_caught():
+    """The held-out bugs measure naming (reported by bench/diagnosis.py); here only that they are caught."""
+    held = corpus_runner.load(corpus_runner.HELDOUT)
+    assert len(held) >= 40
+    missed = [(g.entry.name, g.failing) for g in corpus_runner.grade_all(held) if not g.caught]
+    assert missed == []

@@ -1,0 +1,199 @@
+"""Questions about grading a class (grader.batch)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from grader import api, batch
+from grader.errors import UsageError
+
+from conftest import REFERENCE, ROOT, TEMPLATE
+
+BUGGY = ROOT / "examples" / "buggy_submission"
+
+
+def make_class(folder: Path, n_honest: int = 3) -> Path:
+    """A small class: honest and buggy folders, a template file, a zip, a hanging student, junk."""
+    folder.mkdir(parents=True)
+    for k in range(n_honest):
+        shutil.copytree(REFERENCE, folder / f"ref{k}", ignore=shutil.ignore_patterns("mutants"))
+    shutil.copytree(BUGGY, folder / "buggy")
+    shutil.copy(TEMPLATE / "fc.py", folder / "stub.py")
+    with zipfile.ZipFile(folder / "zipped.zip", "w") as zf:
+        for f in ("fc.py", "relu.py"):
+            zf.write(REFERENCE / f, f"homework/{f}")
+    hang = folder / "hang"
+    hang.mkdir()
+    (hang / "relu.py").write_text("import time\nclass ReLU:\n    def forward(self, x):\n        time.sleep(60)\n")
+    (folder / "notes.txt").write_text("not a submission")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def graded_class(tmp_path_factory):
+    base = tmp_path_factory.mktemp("batch")
+    subs = make_class(base / "class")
+    out = base / "out"
+    result = api.batch(subs, out=out, jobs=2, timeout=3)
+    return subs, out, result
+
+
+def test_are_entries_found_with_their_ids_and_kinds(tmp_path):
+    subs = make_class(tmp_path / "c", n_honest=1)
+    (subs / "ref0.zip").write_bytes(b"duplicate id")
+    entries = {e.student: e for e in batch.discover(subs)}
+    assert entries["ref0"].kind == "folder" and entries["stub"].kind == "py"
+    assert entries["zipped"].kind == "zip" and entries["notes"].kind == "invalid"
+    dup = [e for e in entries.values() if e.student.startswith("ref0+")]
+    assert dup and dup[0].kind == "invalid" and "second entry" in dup[0].problem
+
+
+def test_does_zip_extraction_refuse_traversal_links_and_bombs(tmp_path):
+    evil = tmp_path / "evil.zip"
+    with zipfile.ZipFile(evil, "w") as zf:
+        zf.writestr("../../escaped.py", "x = 1")
+        zf.writestr("/abs.py", "x = 1")
+        link = zipfile.ZipInfo("link.py")
+        link.external_attr = (0o120777 << 16)
+        zf.writestr(link, "/etc/passwd")
+        zf.writestr("ok/fc.py", "x = 1")
+    target = tmp_path / "t"
+    target.mkdir()
+    batch.safe_extract(evil, target)
+    assert sorted(str(p.relative_to(target)) for p in target.rglob("*") if p.is_file()) == ["ok/fc.py"]
+    assert not (tmp_path / "escaped.py").exists()
+    bomb = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("big.py", "#" * (batch.ZIP_MAX_BYTES + 10))
+    with pytest.raises(UsageError, match="MiB"):
+        batch.safe_extract(bomb, tmp_path / "t2")
+
+
+def test_does_every_student_get_a_report_and_the_honest_ones_full_marks(graded_class):
+    subs, out, result = graded_class
+    students = {e.student for e in batch.discover(subs)}
+    assert result.students == len(students) and result.graded == len(students)
+    for sid in students:
+        assert (out / f"{sid}.json").is_file() and (out / f"{sid}.txt").is_file()
+    for k in range(3):
+        doc = json.loads((out / f"ref{k}.json").read_text())
+        assert doc["score"] == doc["max_score"] == 57 and doc["submission"] == f"ref{k}"
+    zipped = json.loads((out / "zipped.json").read_text())
+    assert {e["id"]: e["status"] for e in zipped["exercises"]} == {
+        "fc": "graded", "relu": "graded", "scanning_mlp": "missing", "logistic": "missing"}
+    assert zipped["score"] == 20
+    hang = json.loads((out / "hang.json").read_text())
+    assert {e["id"]: e["status"] for e in hang["exercises"]}["relu"] == "timeout"
+    notes = json.loads((out / "notes.json").read_text())
+    assert all(e["status"] == "error" for e in notes["exercises"])
+    assert "ANSI" not in (out / "buggy.txt").read_text() and "\x1b[" not in (out / "buggy.txt").read_text()
+
+
+def test_does_a_single_file_count_only_for_the_exercises_it_defines(graded_class):
+    _, out, _ = graded_class
+    stub = json.loads((out / "stub.json").read_text())
+    assert {e["id"]: e["status"] for e in stub["exercises"]} == {
+        "fc": "graded", "relu": "missing", "scanning_mlp": "missing", "logistic": "missing"}
+
+
+def test_does_the_gradebook_have_a_points_row_and_one_row_per_student(graded_class):
+    subs, out, _ = graded_class
+    rows = list(csv.reader((out / "gradebook.csv").open()))
+    exercises = api.list_exercises()
+    header = ["student", "total"] + [e.id for e in exercises] + [c.id for e in exercises for c in e.checks] + \
+        ["status"]
+    assert rows[0] == header
+    assert rows[1][:6] == ["points possible", "57", "10", "10", "14", "23"]
+    students = [r[0] for r in rows[2:]]
+    assert students == sorted(e.student for e in batch.discover(subs))
+    ref = next(r for r in rows if r[0] == "ref0")
+    assert ref[1] == "57" and ref[-1] == "graded"
+
+
+def test_does_the_summary_name_the_failing_checks_and_misconceptions(graded_class):
+    _, out, _ = graded_class
+    s = json.loads((out / "summary.json").read_text())
+    assert s["schema_version"] == 1 and s["max_score"] == 57
+    assert sum(b["students"] for b in s["histogram"]) == s["graded"]
+    failed = {row["check"] for row in s["most_failed_checks"]}
+    assert "fc.backward.dW" in failed
+    codes = {row["code"] for row in s["most_common_diagnoses"]}
+    assert {"layout_transposed", "overwrote_accumulation", "timeout"} <= codes
+    assert s["isolation"]["layers"][0] == "process"
+
+
+def test_does_a_rerun_skip_graded_students_and_regrade_redo_them(graded_class):
+    subs, out, first = graded_class
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    again = api.batch(subs, out=out, jobs=2, timeout=3)
+    assert again.graded == 0 and again.resumed == first.students
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    redo = api.batch(subs, out=out, jobs=1, timeout=3, regrade=True)
+    assert redo.graded == first.students
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.suffix == ".json"} == \
+        {k: v for k, v in before.items() if k.endswith(".json")}
+
+
+def test_is_the_json_identical_whatever_the_number_of_jobs(tmp_path):
+    subs = make_class(tmp_path / "c", n_honest=1)
+    one = api.batch(subs, out=tmp_path / "one", jobs=1, timeout=3)
+    two = api.batch(subs, out=tmp_path / "two", jobs=3, timeout=3)
+    names = sorted(p.name for p in one.out.iterdir())
+    assert names == sorted(p.name for p in two.out.iterdir())
+    for name in names:
+        if name.endswith(".json") or name.endswith(".csv"):
+            assert (one.out / name).read_bytes() == (two.out / name).read_bytes(), name
+
+
+def test_does_a_batch_killed_with_sigkill_finish_on_rerun_with_nobody_lost(tmp_path):
+    subs = make_class(tmp_path / "c", n_honest=6)
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "grader", "batch", str(subs), "--out", str(out), "--jobs", "2",
+           "--timeout", "3"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(list(out.glob("*.json"))) < 3:
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    partial = {p.name for p in out.glob("*.json")}
+    assert partial, "the batch was killed before anyone was graded"
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    students = {e.student for e in batch.discover(subs)}
+    assert {p.stem for p in out.glob("*.json") if p.stem != "summary"} == students
+    assert not list(out.glob("*.tmp"))
+    for sid in students:
+        json.loads((out / f"{sid}.json").read_text())            # every file complete
+    rows = list(csv.reader((out / "gradebook.csv").open()))[2:]
+    assert sorted(r[0] for r in rows) == sorted(students)       # nobody twice, nobody lost
+
+
+def test_does_the_batch_refuse_to_start_below_the_required_isolation(tmp_path, capsys):
+    from grader.cli import main
+
+    subs = make_class(tmp_path / "c", n_honest=1)
+    code = main(["batch", str(subs), "--out", str(tmp_path / "o"), "--min-isolation", "uid"])
+    err = capsys.readouterr().err
+    if os.geteuid() == 0 and "uid" not in err:
+        pytest.skip("this machine can drop to a slot uid, so the uid level is reached")
+    assert code == 2 and "isolation level 'uid' is not available" in err
+    assert not (tmp_path / "o" / "gradebook.csv").exists()
+
+
+def test_is_a_missing_submissions_folder_a_usage_error(tmp_path, capsys):
+    from grader.cli import main
+
+    assert main(["batch", str(tmp_path / "nope"), "--out", str(tmp_path / "o")]) == 2
+    assert "not a folder" in capsys.readouterr().err
