@@ -9,11 +9,11 @@ from grader.checks import (AccuracyCheck, DeterminismCheck, MutationCheck, Secon
                            ValueCheck)
 from grader.convention import Kind, Quantity
 from grader.mutants import Decomposition, Mutant
-from grader.script import In, Lit, attr, call, func, new
+from grader.script import In, Lit, attr, call, func, new, run_only
 from grader.spec import Exercise, NumericSpec
 from grader.trial import TrialPlan
 
 __all__ = [
     "AccuracyCheck", "DeterminismCheck", "MutationCheck", "SecondCallCheck", "Target", "ValueCheck",
-    "Kind", "Quantity", "Decomposition", "Mutant", "In", "Lit", "attr", "call", "func", "new", "Exercise", "NumericSpec", "TrialPlan",
+    "Kind", "Quantity", "Decomposition", "Mutant", "In", "Lit", "attr", "call", "func", "new", "run_only", "Exercise", "NumericSpec", "TrialPlan",
 ]

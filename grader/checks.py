@@ -238,9 +238,12 @@ class Check:
     title: str
     points: float
 
-    def extra_trials(self, trials: list[Trial]) -> list[Trial]:
-        """Trials this check needs beyond the exercise's own (default: none)."""
-        return []
+    def prepare(self, trials: list[Trial]) -> list[Trial]:
+        """The trials to run, given the exercise's own: a check may instrument one or add its own.
+
+        Default: unchanged.
+        """
+        return trials
 
     def evaluate(self, ctx: CheckContext) -> CheckResult:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -506,18 +509,24 @@ class MutationCheck(Check):
 
     recipe: str = "main"
 
-    def extra_trials(self, trials: list[Trial]) -> list[Trial]:
+    def prepare(self, trials: list[Trial]) -> list[Trial]:
+        """Instrument the first public trial: a snapshot of every input array after every call."""
         base = next((t for t in trials if t.recipe == self.recipe and t.visibility == "public"), None)
         if base is None:
-            return []
+            return trials
         from grader.script import snapshot
         steps = []
         for i, s in enumerate(base.steps):
-            steps += [s, snapshot(f"__snapshot_{i}")]
-        return [Trial(f"{self.id}#probe", base.recipe, tuple(steps), base.inputs, "probe")]
+            steps += [s] if s.op == "snapshot" else [s, snapshot(f"__snapshot_{self.id}_{i}")]
+        probe = Trial(base.name, base.recipe, tuple(steps), base.inputs, base.visibility, base.store, base.kink)
+        return [probe if t is base else t for t in trials]
+
+    def _probe(self, ctx: CheckContext) -> Trial | None:
+        return next((t for t in ctx.trials if any(s.out.startswith(f"__snapshot_{self.id}_") for s in t.steps)),
+                    None)
 
     def evaluate(self, ctx: CheckContext) -> CheckResult:
-        trial = ctx.trial(f"{self.id}#probe")
+        trial = self._probe(ctx)
         if trial is None:
             return self._result([Problem(False, (dx.WRONG_VALUE,), "no trial to check")])
         err = _nothing_ran(ctx, trial)
@@ -526,7 +535,7 @@ class MutationCheck(Check):
                                          frames=err.frames, hint=err.hint)])
         names = [k for k, v in trial.sent_inputs.items() if isinstance(v, np.ndarray)]
         for i, s in enumerate(trial.steps):
-            if not s.out.startswith("__snapshot_"):
+            if not s.out.startswith(f"__snapshot_{self.id}_"):
                 continue
             snap = ctx.outcome(trial, s.out).value
             prev = trial.steps[i - 1]
@@ -558,14 +567,17 @@ class DeterminismCheck(Check):
 
     recipe: str = "main"
 
-    def extra_trials(self, trials: list[Trial]) -> list[Trial]:
+    def prepare(self, trials: list[Trial]) -> list[Trial]:
+        """Run the first public trial once more, on a fresh object, and compare the two runs."""
         base = next((t for t in trials if t.recipe == self.recipe and t.visibility == "public"), None)
         if base is None:
-            return []
-        return [Trial(f"{self.id}#{k}", base.recipe, base.steps, base.inputs, "probe") for k in ("a", "b")]
+            return trials
+        return trials + [Trial(f"{self.id}#again", base.recipe, base.steps, base.inputs, "probe")]
 
     def evaluate(self, ctx: CheckContext) -> CheckResult:
-        a, b = ctx.trial(f"{self.id}#a"), ctx.trial(f"{self.id}#b")
+        b = ctx.trial(f"{self.id}#again")
+        a = next((t for t in ctx.trials if b is not None and t.name != b.name and t.recipe == b.recipe
+                  and t.steps == b.steps and t.inputs is b.inputs), None)
         if a is None or b is None:
             return self._result([Problem(False, (dx.WRONG_VALUE,), "no trial to check")])
         for t in (a, b):
@@ -574,7 +586,7 @@ class DeterminismCheck(Check):
                 return self._result([Problem(False, err.codes, f"could not check: {err.words}", t.name, "probe",
                                              frames=err.frames, hint=err.hint)])
         for s in a.steps:
-            if s.op == "new":
+            if s.op in ("new", "snapshot"):
                 continue
             oa, ob = ctx.outcome(a, s.out), ctx.outcome(b, s.out)
             if not oa.ok and not ob.ok:

@@ -116,7 +116,7 @@ def plan_exercise(course: Course, exercise: Exercise, *, instructor: bool, salt:
     else:
         expectations = oracle.from_fixture(exercise, stored, judged)
     for check in exercise.checks:
-        trials += check.extra_trials(list(trials))
+        trials = check.prepare(list(trials))
     return _Plan(exercise, trials, expectations, stored)
 
 
@@ -145,9 +145,10 @@ def _load_failure(exercise: Exercise, load: LoadReport) -> tuple[str, str, tuple
     return "error", msg, _all_failed(exercise, (code,), msg, dx.HINTS[code], err.frames)
 
 
-def _run(session: WorkerSession, trials: list[Trial], outcomes: dict[str, dict[str, Outcome]]) -> None:
+def _run(session: WorkerSession, trials: list[Trial], outcomes: dict[str, dict[str, Outcome]],
+         module: str | None = None) -> None:
     for trial in trials:
-        run = session.run(trial.steps, trial.sent_inputs)
+        run = session.run(trial.steps, trial.sent_inputs, module)
         outcomes[trial.name] = {s.out: o for s, o in zip(trial.steps, run.outcomes)}
 
 
@@ -175,7 +176,8 @@ def _usable_forward(outcome: Outcome | None) -> bool:
 
 
 def _numeric_phase(plan: _Plan, session: WorkerSession, outcomes: dict[str, dict[str, Outcome]],
-                   status: dict[str, tuple[bool, str, object]], *, fresh_checks: bool) -> list[str]:
+                   status: dict[str, tuple[bool, str, object]], *, fresh_checks: bool,
+                   module: str | None = None) -> list[str]:
     """Finite differences of the student's own forward.
 
     - Where the forward is wrong (any mode): the gradients that forward implies
@@ -197,7 +199,7 @@ def _numeric_phase(plan: _Plan, session: WorkerSession, outcomes: dict[str, dict
                     continue
                 index += 1
                 n = oracle.NumericPlan(ex, spec, base, precision, index, fresh=False)
-                _run(session, n.trials(), outcomes)
+                _run(session, n.trials(), outcomes, module)
                 for grad_out, e in n.expectations(outcomes.get(n.probe.name, {})).items():
                     current = plan.expectations.get(base.name, {}).get(grad_out)
                     if current is not None:
@@ -224,7 +226,7 @@ def _numeric_phase(plan: _Plan, session: WorkerSession, outcomes: dict[str, dict
             index += 1
             n = oracle.NumericPlan(ex, spec, base, precision, index)
             new_trials = n.trials()
-            _run(session, new_trials, outcomes)
+            _run(session, new_trials, outcomes, module)
             for t in new_trials:
                 if t is not n.probe and t not in plan.trials:
                     plan.trials.append(t)
@@ -251,42 +253,28 @@ def _status(session: WorkerSession, outcomes: Mapping[str, Mapping[str, Outcome]
     return "graded", ""
 
 
-def grade_exercise(course: Course, plan: _Plan, path: Path | None, session: WorkerSession | None
-                   ) -> tuple[ExerciseResult, tuple[str, ...], tuple[tuple[str, str], ...]]:
-    """Grade one exercise file (its worker already started).
-
-    Returns the result, the isolation layers applied, and the layers skipped with reasons.
-    """
+def grade_exercise(course: Course, plan: _Plan, path: Path, session: WorkerSession
+                   ) -> ExerciseResult:
+    """Grade one exercise file in a started worker (which stays open for the next exercise)."""
     ex = plan.exercise
     started = time.monotonic()
-    if path is None or session is None:
-        msg = f"{ex.file} was not found in the submission"
-        return ExerciseResult(ex.id, ex.title, "missing", 0.0, ex.max_score,
-                              _all_failed(ex, (dx.MISSING,), msg, dx.HINTS[dx.MISSING]), "", msg), (), ()
-    try:
-        load = session.handshake()
-        if not load.started:
-            captured = session.close()
-            last = (captured.stderr.strip().splitlines() or ["no output"])[-1]
-            detail = load.termination.detail if load.termination else "no answer"
-            raise WorkerStartError(f"the grading worker could not start ({detail}; it said: {last[:300]}). "
-                                   f"Is the project installed (`pip install -e .`) in this Python?")
-        if not load.loaded:
-            status, msg, checks = _load_failure(ex, load)
-            captured = session.close()
-            return ExerciseResult(ex.id, ex.title, status, 0.0, ex.max_score, checks, path.name, msg,
-                                  captured.stdout[-2000:], seconds=time.monotonic() - started), \
-                load.layers, load.skipped
-        outcomes: dict[str, dict[str, Outcome]] = {}
-        _run(session, plan.trials, outcomes)
-        notes: list[str] = []
-        forward = _forward_status(plan, outcomes)
-        if ex.numeric and session.termination is None:
-            student_mode = not any(t.visibility == "hidden" for t in plan.trials)
-            notes = _numeric_phase(plan, session, outcomes, forward, fresh_checks=student_mode)
-        status, status_msg = _status(session, outcomes)
-    finally:
-        captured = session.close()
+    session.restart_clock()
+    mark = session.output_mark()
+    load = session.load(ex.module_name)
+    if not load.loaded:
+        status, msg, checks = _load_failure(ex, load)
+        return ExerciseResult(ex.id, ex.title, status, 0.0, ex.max_score, checks, path.name, msg,
+                              session.captured().stdout[mark:][-2000:], seconds=time.monotonic() - started)
+    outcomes: dict[str, dict[str, Outcome]] = {}
+    for t in plan.trials:
+        run = session.run(t.steps, t.sent_inputs, ex.module_name)
+        outcomes[t.name] = {s.out: o for s, o in zip(t.steps, run.outcomes)}
+    notes: list[str] = []
+    forward = _forward_status(plan, outcomes)
+    if ex.numeric and session.termination is None:
+        student_mode = not any(t.visibility == "hidden" for t in plan.trials)
+        notes = _numeric_phase(plan, session, outcomes, forward, fresh_checks=student_mode, module=ex.module_name)
+    status, status_msg = _status(session, outcomes)
     gradients = {}
     for spec in ex.numeric:
         if not spec.directional:
@@ -305,50 +293,89 @@ def grade_exercise(course: Course, plan: _Plan, path: Path | None, session: Work
         notes.append("the code tried operations the grader blocks: " + "; ".join(attempted[:5]))
     message = "; ".join([m for m in [status_msg] + notes if m])
     return ExerciseResult(ex.id, ex.title, status, float(sum(r.score for r in results)), ex.max_score, results,
-                          path.name, message, captured.stdout[-2000:], case_counts,
-                          time.monotonic() - started), load.layers, load.skipped
+                          path.name, message, session.captured().stdout[mark:][-2000:], case_counts,
+                          time.monotonic() - started)
+
+
+def _missing(ex: Exercise) -> ExerciseResult:
+    msg = f"{ex.file} was not found in the submission"
+    return ExerciseResult(ex.id, ex.title, "missing", 0.0, ex.max_score,
+                          _all_failed(ex, (dx.MISSING,), msg, dx.HINTS[dx.MISSING]), "", msg)
+
+
+def _grade_group(course: Course, exercises: list[Exercise], files: Mapping[str, Path | None],
+                 plans: Mapping[str, _Plan], options: Options, zygote
+                 ) -> tuple[dict[str, ExerciseResult], tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """Grade exercises one after another in one worker; a fresh worker after a death or timeout."""
+    results: dict[str, ExerciseResult] = {}
+    layers: tuple[str, ...] = ()
+    skipped: tuple[tuple[str, str], ...] = ()
+    session: WorkerSession | None = None
+    try:
+        for i, ex in enumerate(exercises):
+            path = files[ex.id]
+            if session is None or session.termination is not None:
+                if session is not None:
+                    session.close()
+                remaining = {e.module_name: str(files[e.id]) for e in exercises[i:]}
+                session = WorkerSession(modules=remaining, limits=options.limits, isolation=options.isolation,
+                                        zygote=zygote)
+                hello = session.start()
+                if not hello.started:
+                    captured = session.close()
+                    last = (captured.stderr.strip().splitlines() or ["no output"])[-1]
+                    detail = hello.termination.detail if hello.termination else "no answer"
+                    raise WorkerStartError(f"the grading worker could not start ({detail}; it said: {last[:300]}). "
+                                           f"Is the project installed (`pip install -e .`) in this Python?")
+                layers, skipped = hello.layers, hello.skipped
+            results[ex.id] = grade_exercise(course, plans[ex.id].copy(), path, session)
+    finally:
+        if session is not None:
+            session.close()
+    return results, layers, skipped
 
 
 def grade_files(course: Course, files: Mapping[str, Path | None], *, label: str,
                 options: Options = Options(), plans: Mapping[str, _Plan] | None = None,
-                zygote=None) -> Report:
+                zygote=None, workers: int | None = None) -> Report:
     """Grade the given exercise files ({exercise id: path or None}) as one submission.
 
     plans: precomputed `plan_all` results (a batch computes them once);
     zygote: a running `grader.zygote.Zygote` to fork workers from (a batch
     shares one); without one, and with options.use_zygote, a zygote is
     started for this call, and fresh interpreters are used if it cannot start.
+    workers: how many worker processes share this submission's exercises
+    (default: one per core, for a quick answer; a batch uses one).
     """
     started = time.monotonic()
     exercises = [course.exercise(i) for i in files]
     instructor = is_instructor(course, list(files), options.mode)
+    present = [e for e in exercises if files[e.id] is not None]
+    groups_n = max(1, min(len(present), workers or os.cpu_count() or 1))
+    groups = [present[k::groups_n] for k in range(groups_n)] if present else []
     own_zygote = None
-    if zygote is None and options.use_zygote and sum(1 for p in files.values() if p is not None) > 1:
+    if zygote is None and options.use_zygote and len(groups) > 1:
         from grader.zygote import Zygote, ZygoteError
 
         try:
             own_zygote = zygote = Zygote()
         except (ZygoteError, OSError):
             zygote = None
-    sessions: dict[str, WorkerSession | None] = {}
     try:
-        for e in exercises:
-            path = files[e.id]
-            sessions[e.id] = None if path is None else WorkerSession(
-                str(path), e.module_name, limits=options.limits, isolation=options.isolation, zygote=zygote)
         if plans is None:
             plans = {e.id: plan_exercise(course, e, instructor=instructor, salt=options.salt) for e in exercises}
-        with ThreadPoolExecutor(max_workers=max(1, len(exercises))) as pool:
-            futures = [pool.submit(grade_exercise, course, plans[e.id].copy(), files[e.id], sessions[e.id])
-                       for e in exercises]
-            outputs = [f.result() for f in futures]
+        if len(groups) == 1:
+            outputs = [_grade_group(course, groups[0], files, plans, options, zygote)]
+        else:
+            with ThreadPoolExecutor(max_workers=max(1, len(groups))) as pool:
+                futures = [pool.submit(_grade_group, course, g, files, plans, options, zygote) for g in groups]
+                outputs = [f.result() for f in futures]
     finally:
-        for s in sessions.values():
-            if s is not None:
-                s.close()
         if own_zygote is not None:
             own_zygote.close()
-    layers: tuple[str, ...] = next((layers for _, layers, _ in outputs if layers), ())
+    by_id = {k: v for results, _, _ in outputs for k, v in results.items()}
+    layers = next((layers for _, layers, _ in outputs if layers), ())
     skipped = next((sk for _, layers, sk in outputs if layers), ())
-    return Report(label, "instructor" if instructor else "student", tuple(r for r, _, _ in outputs), layers,
+    exercise_results = tuple(by_id.get(e.id) or _missing(e) for e in exercises)
+    return Report(label, "instructor" if instructor else "student", exercise_results, layers,
                   time.monotonic() - started, isolation_skipped=skipped)

@@ -78,19 +78,27 @@ class FrameReader:
 
     def __init__(self, *, max_header: int = MAX_HEADER, max_payload: int = MAX_PAYLOAD):
         self._buf = bytearray()
+        self._pos = 0                   # start of unread data in _buf
         self._max_header = max_header
         self._max_payload = max_payload
         self._need: tuple[int, int] | None = None
 
     def feed(self, data: bytes) -> None:
+        if self._pos and self._pos == len(self._buf):
+            self._buf.clear()
+            self._pos = 0
+        elif self._pos > (1 << 20):
+            del self._buf[:self._pos]
+            self._pos = 0
         self._buf += data
 
     def next_frame(self) -> tuple[dict, bytes] | None:
         """Return (header, payload) for the next complete frame, or None."""
+        buf, pos = self._buf, self._pos
         if self._need is None:
-            if len(self._buf) < PREFIX_SIZE:
+            if len(buf) - pos < PREFIX_SIZE:
                 return None
-            magic, hlen, plen = _PREFIX.unpack_from(self._buf, 0)
+            magic, hlen, plen = _PREFIX.unpack_from(buf, pos)
             if magic != MAGIC:
                 raise ProtocolError("bad frame magic")
             if hlen > self._max_header:
@@ -100,11 +108,11 @@ class FrameReader:
             self._need = (hlen, plen)
         hlen, plen = self._need
         total = PREFIX_SIZE + hlen + plen
-        if len(self._buf) < total:
+        if len(buf) - pos < total:
             return None
-        head = bytes(self._buf[PREFIX_SIZE:PREFIX_SIZE + hlen])
-        payload = bytes(self._buf[PREFIX_SIZE + hlen:total])
-        del self._buf[:total]
+        head = bytes(buf[pos + PREFIX_SIZE:pos + PREFIX_SIZE + hlen])
+        payload = bytes(buf[pos + PREFIX_SIZE + hlen:pos + total])
+        self._pos = pos + total
         self._need = None
         try:
             header = json.loads(head.decode("utf-8"))
@@ -125,6 +133,14 @@ class PayloadBuilder:
     def __init__(self) -> None:
         self._parts: list[bytes] = []
         self._size = 0
+
+    def mark(self) -> tuple[int, int]:
+        return len(self._parts), self._size
+
+    def rewind(self, mark: tuple[int, int]) -> None:
+        """Forget everything added since `mark` (a value that failed half-way)."""
+        del self._parts[mark[0]:]
+        self._size = mark[1]
 
     def add(self, data: bytes) -> tuple[int, int]:
         off = self._size

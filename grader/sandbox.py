@@ -319,8 +319,18 @@ def apply_seccomp() -> str:
 # read-only paths for Landlock
 
 
+_READ_ONLY: list[str] | None = None
+
+
 def read_only_paths() -> list[str]:
-    """The interpreter, its installed packages and the system's shared libraries."""
+    """The interpreter, its installed packages and the system's shared libraries (computed once)."""
+    global _READ_ONLY
+    if _READ_ONLY is None:
+        _READ_ONLY = _read_only_paths()
+    return list(_READ_ONLY)
+
+
+def _read_only_paths() -> list[str]:
     paths = {sys.base_prefix, sys.prefix, sys.exec_prefix, sys.base_exec_prefix}
     paths |= {p for p in sys.path if p and os.path.isdir(p) and ("site-packages" in p or p.startswith(sys.base_prefix))}
     import sysconfig

@@ -57,6 +57,8 @@ class Step:
     name: str = ""
     args: tuple[Arg, ...] = ()
     kwargs: tuple[tuple[str, Arg], ...] = ()
+    #: False: the call must run, but its value is not needed; only its type and shape travel back.
+    keep: bool = True
 
     def describe(self) -> str:
         """The call in the student's terms, e.g. `Linear.backward(dz)`."""
@@ -76,6 +78,7 @@ class Step:
             "op": self.op, "out": self.out, "target": self.target, "name": self.name,
             "args": [_arg_json(a) for a in self.args],
             "kwargs": [[k, _arg_json(v)] for k, v in self.kwargs],
+            "keep": self.keep,
         }
 
 
@@ -107,6 +110,11 @@ def call(out: str, handle: str, method: str, *args: Arg | Scalar, **kwargs: Arg 
     return Step("call", out, handle, method, _args(args), _kwargs(kwargs))
 
 
+def run_only(step: Step) -> Step:
+    """The same step, but its value is not sent back (only whether it ran)."""
+    return Step(step.op, step.out, step.target, step.name, step.args, step.kwargs, keep=False)
+
+
 def attr(out: str, handle: str, name: str) -> Step:
     """Read attribute `handle.name` and record it as `out`."""
     return Step("attr", out, handle, name)
@@ -128,7 +136,7 @@ def step_from_json(node: dict) -> Step:
         return In(a["in"]) if "in" in a else Lit(a["lit"])
     return Step(node["op"], node["out"], node.get("target", ""), node.get("name", ""),
                 tuple(arg(a) for a in node.get("args", [])),
-                tuple((k, arg(v)) for k, v in node.get("kwargs", [])))
+                tuple((k, arg(v)) for k, v in node.get("kwargs", [])), bool(node.get("keep", True)))
 
 
 # ---------------------------------------------------------------------------

@@ -127,29 +127,41 @@ def _close(fd: int) -> None:
         pass
 
 
-def _stage(module_path: str, scratch: str) -> str:
-    """Copy the submission's .py files into scratch/submission; return the module's new path."""
-    source_dir = os.path.dirname(module_path)
-    target_dir = os.path.join(scratch, "submission")
-    os.makedirs(target_dir)
-    names = [module_path]
-    try:
-        siblings = sorted(e.path for e in os.scandir(source_dir)
-                          if e.name.endswith(".py") and e.is_file() and e.path != module_path)
-    except OSError:
-        siblings = []
-    names += siblings[:MAX_STAGED_FILES - 1]
+def _stage_all(modules: Mapping[str, str], scratch: str) -> dict[str, str]:
+    """Copy the submission's .py files into scratch/submission; return {module name: staged path}.
+
+    Each source folder's .py files are copied once (a module may import its
+    siblings); a file whose name is already taken by another folder's file
+    goes to a numbered subfolder.
+    """
+    target = os.path.join(scratch, "submission")
+    os.makedirs(target)
+    staged_dirs: dict[str, str] = {}
+    out: dict[str, str] = {}
     total = 0
-    for path in names:
-        try:
-            size = os.path.getsize(path)
-        except OSError:
-            continue
-        if total + size > MAX_STAGED_BYTES and path != module_path:
-            continue
-        total += size
-        shutil.copyfile(path, os.path.join(target_dir, os.path.basename(path)))
-    return os.path.join(target_dir, os.path.basename(module_path))
+    for name, path in modules.items():
+        source_dir = os.path.dirname(path)
+        if source_dir not in staged_dirs:
+            dest = target if not staged_dirs else os.path.join(target, str(len(staged_dirs)))
+            os.makedirs(dest, exist_ok=True)
+            staged_dirs[source_dir] = dest
+            try:
+                siblings = sorted(e.path for e in os.scandir(source_dir) if e.name.endswith(".py") and e.is_file())
+            except OSError:
+                siblings = []
+            for sib in [p for p in siblings if p != path][:MAX_STAGED_FILES - 1]:
+                try:
+                    size = os.path.getsize(sib)
+                except OSError:
+                    continue
+                if total + size <= MAX_STAGED_BYTES:
+                    total += size
+                    shutil.copyfile(sib, os.path.join(dest, os.path.basename(sib)))
+        dest_file = os.path.join(staged_dirs[source_dir], os.path.basename(path))
+        if not os.path.exists(dest_file):
+            shutil.copyfile(path, dest_file)
+        out[name] = dest_file
+    return out
 
 
 def worker_env(scratch: str) -> dict[str, str]:
@@ -180,15 +192,20 @@ class _Buffer:
 class WorkerSession:
     """A running worker for one submission file. Use as a context manager."""
 
-    def __init__(self, module_path: str, module_name: str, *, limits: Limits = Limits(),
-                 isolation: Isolation = Isolation(), student_roots: tuple[str, ...] | None = None,
-                 python: str | None = None, zygote=None):
+    def __init__(self, module_path: str | None = None, module_name: str | None = None, *,
+                 modules: Mapping[str, str] | None = None, limits: Limits = Limits(),
+                 isolation: Isolation = Isolation(), python: str | None = None, zygote=None):
+        """One worker for one student: `modules` maps module names to files (or give one path and name)."""
+        if modules is None:
+            modules = {module_name: module_path}
         self.limits = limits
         self.isolation = isolation
         self.start_time = time.monotonic()
         self.deadline = self.start_time + limits.timeout
         self.scratch = tempfile.mkdtemp(prefix="grade-worker-")
-        self.module_path = _stage(os.path.abspath(module_path), self.scratch)
+        self.modules = _stage_all({name: os.path.abspath(p) for name, p in modules.items()}, self.scratch)
+        self._default = next(iter(self.modules)) if len(self.modules) == 1 else None
+        self.module_path = self.modules[self._default] if self._default else ""
         if isolation.uid is not None and hasattr(os, "chown") and os.geteuid() == 0:
             for folder, _, names in os.walk(self.scratch):
                 os.chown(folder, isolation.uid, isolation.uid)
@@ -211,15 +228,14 @@ class WorkerSession:
             "fd_in": theirs["fd_in"],
             "fd_out": theirs["fd_out"],
             "fd_status": theirs["fd_status"],
-            "module_path": self.module_path,
-            "module_name": module_name,
+            "modules": self.modules,
             "scratch": self.scratch,
-            "student_roots": [os.path.dirname(self.module_path)],
+            "student_roots": sorted({os.path.dirname(p) for p in self.modules.values()}),
             "sandbox": {"namespaces": isolation.namespaces, "landlock": isolation.landlock,
                         "seccomp": isolation.seccomp, "uid": isolation.uid},
             "limits": {
                 "address_space": limits.address_space,
-                "cpu_seconds": max(1, int(limits.timeout) + 1),
+                "cpu_seconds": max(1, len(self.modules) * (int(limits.timeout) + 1)),
                 "file_size": limits.file_size,
                 "open_files": limits.open_files,
                 "core": 0,
@@ -374,61 +390,82 @@ class WorkerSession:
 
     # -- public API ------------------------------------------------------------
 
-    def handshake(self) -> LoadReport:
-        """Wait for the worker's hello and the result of loading the submission."""
-        layers: tuple[str, ...] = ()
+    def start(self) -> LoadReport:
+        """Wait for the worker's hello: the layers it applied (`started` False if it never said hello)."""
         frame = self._next_frame()
         if frame is None or not frame[0].get("hello"):
             # Nothing of the student's has run yet: the worker itself could not start.
             self._kill()
             return LoadReport(False, None, (), self.termination, started=False)
         raw = frame[0].get("layers")
-        if isinstance(raw, list):
-            layers = tuple(str(x)[:40] for x in raw[:16])
+        layers = tuple(str(x)[:40] for x in raw[:16]) if isinstance(raw, list) else ()
         raw_skipped = frame[0].get("skipped")
         skipped = tuple((str(k)[:40], str(v)[:300]) for k, v in list(raw_skipped.items())[:16]) \
             if isinstance(raw_skipped, dict) else ()
         self.layers, self.skipped = layers, skipped
+        return LoadReport(False, None, layers, skipped=skipped)
+
+    def load(self, name: str) -> LoadReport:
+        """Import one of the student's modules in the worker."""
+        if self.termination is None:
+            self._pending += protocol.pack_frame({"op": "load", "module": name})
         frame = self._next_frame()
         if frame is None:
-            return LoadReport(False, None, layers, self.termination, skipped=skipped)
+            return LoadReport(False, None, self.layers, self.termination, skipped=self.skipped)
         header = frame[0]
         attempts = attempts_from(header.get("attempts"))
         if header.get("loaded") is True:
-            return LoadReport(True, None, layers, skipped=skipped, attempts=attempts)
-        return LoadReport(False, error_from_record(header.get("error")), layers, skipped=skipped, attempts=attempts)
+            return LoadReport(True, None, self.layers, skipped=self.skipped, attempts=attempts)
+        return LoadReport(False, error_from_record(header.get("error")), self.layers, skipped=self.skipped,
+                          attempts=attempts)
 
-    def run(self, steps: tuple[Step, ...], inputs: Mapping[str, object]) -> TrialRun:
-        """Run one trial; always returns one Outcome per step."""
+    def handshake(self) -> LoadReport:
+        """start() and load() of the only module (for a one-module session)."""
+        hello = self.start()
+        if not hello.started:
+            return hello
+        return self.load(self._default)
+
+    def restart_clock(self, seconds: float | None = None) -> None:
+        """Give the next exercise its own wall-clock limit."""
+        self.deadline = time.monotonic() + (self.limits.timeout if seconds is None else seconds)
+
+    def output_mark(self) -> int:
+        """How many bytes of stdout have been kept so far (to slice one exercise's output)."""
+        return len(self._bufs["stdout"].kept)
+
+    def run(self, steps: tuple[Step, ...], inputs: Mapping[str, object], module: str | None = None) -> TrialRun:
+        """Run one trial against a loaded module; always returns one Outcome per step."""
         started = time.monotonic()
         outcomes: list[Outcome] = []
         if self.termination is None:
             payload = protocol.PayloadBuilder()
-            header = {"op": "trial", "inputs": encode_inputs(inputs, payload),
+            header = {"op": "trial", "module": module or self._default, "inputs": encode_inputs(inputs, payload),
                       "steps": [s.to_json() for s in steps]}
             self._pending += protocol.pack_frame(header, payload.bytes())
-        while self.termination is None and len(outcomes) < len(steps):
-            frame = self._next_frame()
-            if frame is None:
-                break
+        frame = self._next_frame() if self.termination is None else None
+        if frame is not None:
             header, body = frame
-            if header.get("step") != len(outcomes):
-                self._end("protocol", "the worker answered out of order")
-                break
-            if header.get("ok") is True:
-                try:
-                    value = from_tree(protocol.decode_tree(header.get("value"), body))
-                except protocol.ProtocolError as exc:
-                    self._end("protocol", str(exc))
-                    break
-                outcomes.append(Outcome(value=value, attempts=attempts_from(header.get("attempts"))))
+            results = header.get("results")
+            if not isinstance(results, list) or len(results) != len(steps) or header.get("done") is not True:
+                self._end("protocol", "the worker's answer does not match the request")
             else:
-                outcomes.append(Outcome(error=error_from_record(header.get("error")),
-                                        attempts=attempts_from(header.get("attempts"))))
-        if self.termination is None:
-            frame = self._next_frame()
-            if frame is not None and not frame[0].get("done"):
-                self._end("protocol", "the worker sent more results than asked for")
+                for item in results:
+                    if not isinstance(item, dict):
+                        self._end("protocol", "the worker sent a malformed result")
+                        outcomes = []
+                        break
+                    attempts = attempts_from(item.get("attempts"))
+                    if item.get("ok") is True:
+                        try:
+                            value = from_tree(protocol.decode_tree(item.get("value"), body))
+                        except protocol.ProtocolError as exc:
+                            self._end("protocol", str(exc))
+                            outcomes = []
+                            break
+                        outcomes.append(Outcome(value=value, attempts=attempts))
+                    else:
+                        outcomes.append(Outcome(error=error_from_record(item.get("error")), attempts=attempts))
         if len(outcomes) < len(steps):
             kind = "timeout" if self.termination and self.termination.kind == "timeout" else "died"
             detail = self.termination.detail if self.termination else "the worker stopped"

@@ -17,7 +17,7 @@ class Value:
     """A value returned by student (or reference) code.
 
     kind is one of:
-      "array"    an exact np.ndarray with a numeric dtype (`array` set)
+      "array"    an exact np.ndarray with a numeric dtype (`array` set; its dtype names the type)
       "subclass" an ndarray subclass such as np.matrix (`array` holds the data, `type_name` the class)
       "badarray" an ndarray of a non-numeric dtype (`type_name` holds the dtype; `array` may hold float64 data)
       "scalar"   a Python or numpy number (`array` is 0-d, `type_name` is e.g. "float" or "numpy.float64")
@@ -62,7 +62,7 @@ def from_tree(tree: dict) -> Value:
     """Build a Value from a decoded, validated value tree."""
     tag = tree["t"]
     if tag == "nd":
-        return Value("array", tree["array"], tree["array"].dtype.name, shape=tree["array"].shape)
+        return Value("array", tree["array"], "", shape=tree["array"].shape)
     if tag == "nd_sub":
         return Value("subclass", tree["array"], tree["cls"], shape=tree["array"].shape)
     if tag == "nd_bad":

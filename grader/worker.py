@@ -8,8 +8,9 @@ The bootstrap, before any student code runs:
      to be read from disk later and the student's module cannot shadow them;
   4. applies Landlock and seccomp (`grader.sandbox`);
   5. reports the layers it applied, and why others were skipped ("hello").
-Only then does it import the submission (a copy in its scratch folder) and
-serve requests, one response frame per step. Every result travels as a value
+Only then does it import the submission's modules (copies in its scratch
+folder; one worker serves one student) when asked, and serve requests, one
+response frame per trial. Every result travels as a value
 tree (`grader.protocol`): no pickling, and no verdict is formed here.
 Anything this process says is treated by the parent as untrusted data.
 
@@ -212,6 +213,7 @@ def _load(path: str, name: str, roots: tuple[str, ...]):
 
 
 def _run_trial(channel: Channel, module, header: dict, payload: bytes, roots: tuple[str, ...]) -> None:
+    """Run a trial's steps and send their results in one frame (the parent reads them in order)."""
     import numpy as np
 
     from grader import protocol
@@ -219,23 +221,27 @@ def _run_trial(channel: Channel, module, header: dict, payload: bytes, roots: tu
 
     inputs = decode_inputs(header["inputs"], payload)
     ex = Executor(module, inputs)
-    for index, node in enumerate(header["steps"]):
+    out = protocol.PayloadBuilder()
+    results = []
+    for node in header["steps"]:
         step = step_from_json(node)
         try:
             with np.errstate(all="ignore"):
                 result = ex.run(step)
-            out = protocol.PayloadBuilder()
+            if not step.keep:
+                result = None
+            mark = out.mark()
             try:
                 tree = protocol.encode_value(result, out)
             except BaseException:  # noqa: BLE001 - hostile objects
-                out = protocol.PayloadBuilder()
+                out.rewind(mark)
                 tree = {"t": "other", "type": "an object that could not be read"}
-            channel.send({"step": index, "ok": True, "value": tree, "attempts": _take_attempts()}, out.bytes())
+            results.append({"ok": True, "value": tree, "attempts": _take_attempts()})
         except BaseException as exc:  # noqa: BLE001 - the student's code may raise anything
             record = describe_exception(exc, roots)
             ex.mark_failed(step, f"{step.describe()} failed")
-            channel.send({"step": index, "ok": False, "error": record, "attempts": _take_attempts()})
-    channel.send({"done": True})
+            results.append({"ok": False, "error": record, "attempts": _take_attempts()})
+    channel.send({"results": results, "done": True}, out.bytes())
 
 
 def _close_except(keep: set[int]) -> None:
@@ -339,32 +345,50 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def serve(config: dict) -> int:
-    """Bootstrap the sandbox, load the submission, answer requests until the parent hangs up."""
+    """Bootstrap the sandbox, then load modules and run trials on request until the parent hangs up.
+
+    config["modules"] maps module names to the staged files of one student's
+    submission; each is imported when the parent asks ("load"), and trials
+    name the module they run against.
+    """
     layers, skipped = _bootstrap(config)
     import numpy
 
     channel = Channel(config["fd_in"], config["fd_out"])
-    path = os.path.realpath(config["module_path"])
-    roots = tuple(os.path.realpath(r) for r in config.get("student_roots", [os.path.dirname(path)]))
+    modules_paths = {name: os.path.realpath(path) for name, path in config["modules"].items()}
+    roots = tuple(os.path.realpath(r) for r in config["student_roots"])
     channel.send({"hello": True, "layers": layers, "skipped": skipped, "python": sys.version.split()[0],
                   "numpy": numpy.__version__})
-    sys.path.insert(0, os.path.dirname(path))
+    for root in roots:
+        sys.path.insert(0, root)
     from grader import sandbox
 
     allowed = tuple(os.path.realpath(p) for p in sandbox.read_only_paths()) + (os.path.realpath(config["scratch"]),)
     sys.addaudithook(_audit(allowed))
-    module, error = _load(path, config["module_name"], roots)
-    channel.send({"loaded": error is None, "error": error, "attempts": _take_attempts()})
-    if module is None:
-        return 0
+    loaded: dict[str, object] = {}
     while True:
         frame = channel.recv()
         if frame is None:
             return 0
         header, payload = frame
-        if header.get("op") == "trial":
+        op = header.get("op")
+        if op == "load":
+            name = header.get("module")
+            path = modules_paths.get(name)
+            if path is None:
+                channel.send({"loaded": False, "error": {"kind": "missing", "msg": f"no module {name}"}})
+                continue
+            module, error = _load(path, name, roots)
+            if module is not None:
+                loaded[name] = module
+            channel.send({"loaded": error is None, "error": error, "attempts": _take_attempts()})
+        elif op == "trial":
+            module = loaded.get(header.get("module"))
+            if module is None:
+                channel.send({"done": True})
+                continue
             _run_trial(channel, module, header, payload, roots)
-        elif header.get("op") == "bye":
+        elif op == "bye":
             return 0
 
 

@@ -130,6 +130,11 @@ def main(argv: list[str] | None = None) -> int:
     from grader import protocol, sandbox, script, values, worker  # noqa: F401 - loaded once, shared by forks
 
     sandbox.die_with_parent()
+    sandbox.read_only_paths()          # computed once here, inherited by every fork
+    import gc
+
+    gc.collect()
+    gc.freeze()                        # the children's collector never walks (and copies) these pages
 
     sock = socket.socket(fileno=fd)
     sock.send(b"ready")
