@@ -2,10 +2,13 @@
 
     python bench/batch.py [--students 200] [--jobs N] [--hanging 10]
 
-The class is generated from the diagnosis corpus (tests/corpus): each
-student folder holds the four exercise files, each one correct, buggy, or
-crashing (os._exit at import, or a syntax error). For every isolation
-setting (all layers on, then off) it prints:
+Two classes are generated. "corpus mix": each student folder holds the four
+exercise files, each drawn from the diagnosis corpus (tests/corpus) as a
+correct, buggy or crashing file (os._exit at import, or a syntax error);
+the corpus's correct files include deliberately slow styles (Python loops
+over the 200,000-element ReLU case, per-example training loops). "typical
+code": every file is the reference solution, a fast correct student. For
+each class and isolation setting (all layers on, then off) it prints:
 - students per second, over a class without hanging students;
 - the per-student wall time (median and 90th percentile);
 - the peak memory of the whole process tree (sampled every 50 ms);
@@ -37,6 +40,14 @@ FILES = {"fc": "fc.py", "relu": "relu.py", "scanning_mlp": "scanning_mlp.py", "l
 CRASH = "import os\nos._exit(0)\n"
 SYNTAX = "class Oops(:\n    pass\n"
 HANG = "import time\ntime.sleep(3600)\n"
+
+
+def make_reference_class(folder: Path, n: int) -> None:
+    for k in range(n):
+        student = folder / f"s{k:03d}"
+        student.mkdir(parents=True)
+        for name in FILES.values():
+            shutil.copy(ROOT / "reference" / name, student / name)
 
 
 def make_class(folder: Path, n: int, hanging: int, seed: int = 7) -> dict:
@@ -132,18 +143,22 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         mix = make_class(tmp / "class", args.students, 0)
-        print(f"class: {args.students} students x 4 exercises; files: {mix['correct']} correct, {mix['buggy']} buggy, "
-              f"{mix['crashing']} crashing; --jobs {args.jobs}, --timeout 2")
-        for label, isolation in (("all layers on", True), ("isolation off (process + rlimit only)", False)):
-            result, wall, per, peak = run(tmp / "class", tmp / f"out-{isolation}", args.jobs, isolation)
-            per.sort()
-            layers = ", ".join(result.summary["isolation"]["layers"])
-            print(f"\n{label} [{layers}]")
-            print(f"  {result.graded} students in {wall:.2f} s: {result.graded / wall:.1f} students/s "
-                  f"(target >= 20)")
-            print(f"  per-student wall: median {statistics.median(per) * 1000:.0f} ms, "
-                  f"p90 {per[int(0.9 * (len(per) - 1))] * 1000:.0f} ms (inside a slot, fork server warm)")
-            print(f"  peak memory of the process tree: {peak / 2**20:.0f} MiB")
+        make_reference_class(tmp / "typical", args.students)
+        print(f"corpus mix: {args.students} students x 4 exercises; files: {mix['correct']} correct, "
+              f"{mix['buggy']} buggy, {mix['crashing']} crashing. typical code: {args.students} students, all "
+              f"reference solutions. --jobs {args.jobs}, --timeout 2")
+        for cls in ("corpus mix", "typical code"):
+            folder = tmp / ("class" if cls == "corpus mix" else "typical")
+            for label, isolation in (("all layers on", True), ("isolation off (process + rlimit only)", False)):
+                result, wall, per, peak = run(folder, tmp / f"out-{cls}-{isolation}", args.jobs, isolation)
+                per.sort()
+                layers = ", ".join(result.summary["isolation"]["layers"])
+                print(f"\n{cls}, {label} [{layers}]")
+                print(f"  {result.graded} students in {wall:.2f} s: {result.graded / wall:.1f} students/s "
+                      f"(target >= 20)")
+                print(f"  per-student wall: median {statistics.median(per) * 1000:.0f} ms, "
+                      f"p90 {per[int(0.9 * (len(per) - 1))] * 1000:.0f} ms (inside a slot, fork server warm)")
+                print(f"  peak memory of the process tree: {peak / 2**20:.0f} MiB")
         if args.hanging:
             make_class(tmp / "hang", args.students, args.hanging)
             result, wall, _, _ = run(tmp / "hang", tmp / "out-hang", args.jobs, True)

@@ -3,6 +3,7 @@
     grade(path, *, exercise=None, timeout=10.0, mode="auto", course=None, salt="") -> Report
     batch(submissions, *, out, jobs=None, timeout=10.0, regrade=False, min_isolation="process",
           mode="auto", salt="", course=None) -> BatchResult
+    gradescope(*, out, timeout=10.0, salt="", course=None) -> Path
     build(*, course=None, check=False, exercise=None) -> BuildResult
     list_exercises(*, course=None) -> list[Exercise]
 
@@ -79,10 +80,32 @@ def list_exercises(*, course: str | os.PathLike | None = None) -> list[Exercise]
     return find_course(course).exercises()
 
 
-def write_json(report: Report, path: str | os.PathLike) -> None:
-    """Write the machine report (schema version 1) to a file, atomically."""
+FORMATS = ("native", "prairielearn", "gradescope")
+
+
+def gradescope(*, out: str | os.PathLike, timeout: float = DEFAULT_TIMEOUT, salt: str = "",
+               course: str | os.PathLike | None = None) -> Path:
+    """Build a Gradescope autograder zip (see grader.gradescope)."""
+    from grader.gradescope import build_package
+
+    if not (timeout > 0):
+        raise UsageError("--timeout must be a positive number of seconds")
+    return build_package(out=out, course=course, timeout=timeout, salt=salt)
+
+
+def write_json(report: Report, path: str | os.PathLike, *, format: str = "native") -> None:
+    """Write the machine report to a file, atomically.
+
+    format: "native" (schema version 1), "prairielearn" or "gradescope" (their results.json).
+    """
+    from grader import platforms
+
+    if format not in FORMATS:
+        raise UsageError(f"format must be one of {', '.join(FORMATS)}")
+    doc = {"native": lambda: report.to_dict(), "prairielearn": lambda: platforms.prairielearn(report),
+           "gradescope": lambda: platforms.gradescope(report, seconds=report.seconds)}[format]()
     target = Path(path)
-    text = json.dumps(report.to_dict(), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    text = json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     tmp = target.with_name(target.name + ".tmp")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(target)

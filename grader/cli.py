@@ -2,6 +2,7 @@
 
     grade PATH [--exercise ID] [--json FILE] [--timeout S] [--mode MODE] [--salt TEXT] [--course DIR]
     grade batch SUBMISSIONS --out DIR [--jobs N] [--timeout S] [--regrade] [--min-isolation LEVEL]
+    grade gradescope --out ZIP [--timeout S] [--salt TEXT]
     grade build [--check] [--exercise ID] [--course DIR]
     grade list [--course DIR]
 
@@ -19,7 +20,7 @@ import sys
 from grader import api
 from grader.errors import GraderError
 
-SUBCOMMANDS = ("check", "batch", "build", "list")
+SUBCOMMANDS = ("check", "batch", "gradescope", "build", "list")
 
 
 def _console(stderr: bool = False):
@@ -33,12 +34,14 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="grade", description="Grade backpropagation exercises: forward/backward passes, checked numerically.",
         epilog="`grade PATH` is short for `grade check PATH`.")
-    sub = parser.add_subparsers(dest="command", metavar="{check,batch,build,list}")
+    sub = parser.add_subparsers(dest="command", metavar="{check,batch,gradescope,build,list}")
 
     check = sub.add_parser("check", help="grade a submission folder or one exercise file")
     check.add_argument("path", help="a folder holding exercise files, or one <id>.py")
     check.add_argument("--exercise", metavar="ID", help="grade only this exercise")
     check.add_argument("--json", metavar="FILE", help="also write the machine report (JSON) to FILE")
+    check.add_argument("--format", choices=api.FORMATS, default="native",
+                       help="the --json file's format: native (schema 1), prairielearn or gradescope results.json")
     check.add_argument("--timeout", type=float, default=api.DEFAULT_TIMEOUT, metavar="S",
                        help=f"wall-clock seconds per exercise (default {api.DEFAULT_TIMEOUT:g})")
     check.add_argument("--mode", choices=api.MODES, default="auto",
@@ -64,6 +67,13 @@ def _parser() -> argparse.ArgumentParser:
     batch.add_argument("--mode", choices=api.MODES, default="auto", help="as for `grade check`")
     batch.add_argument("--salt", metavar="TEXT", default="", help="mixed into the hidden cases' seeds")
     batch.add_argument("--course", metavar="DIR", help="the course folder (default: this checkout)")
+
+    gs = sub.add_parser("gradescope", help="build a Gradescope autograder zip (holds the reference: staff only)")
+    gs.add_argument("--out", required=True, metavar="ZIP", help="where to write the autograder zip")
+    gs.add_argument("--timeout", type=float, default=api.DEFAULT_TIMEOUT, metavar="S",
+                    help=f"wall-clock seconds per exercise (default {api.DEFAULT_TIMEOUT:g})")
+    gs.add_argument("--salt", metavar="TEXT", default="", help="mixed into the hidden cases' seeds")
+    gs.add_argument("--course", metavar="DIR", help="the course folder (default: this checkout)")
 
     build = sub.add_parser("build", help="regenerate student_template/ and the public cases from reference/")
     build.add_argument("--check", action="store_true", help="write nothing; exit 1 if a file would change")
@@ -124,10 +134,15 @@ def main(argv: list[str] | None = None) -> int:
 
             render(report, _console())
             if args.json:
-                api.write_json(report, args.json)
+                api.write_json(report, args.json, format=args.format)
             return 0 if report.all_passed else 1
         if args.command == "batch":
             return _batch(args)
+        if args.command == "gradescope":
+            path = api.gradescope(out=args.out, timeout=args.timeout, salt=args.salt, course=args.course)
+            _console().print(f"Wrote {path}: upload it as the assignment's autograder. It holds the reference "
+                             f"solutions and the hidden cases' salt; keep it away from students.", markup=False)
+            return 0
         if args.command == "build":
             from grader.report import render_build
 
