@@ -2,13 +2,15 @@
 
     python bench/batch.py [--students 200] [--jobs N] [--hanging 10]
 
-Two classes are generated. "corpus mix": each student folder holds the four
-exercise files, each drawn from the diagnosis corpus (tests/corpus) as a
-correct, buggy or crashing file (os._exit at import, or a syntax error);
-the corpus's correct files include deliberately slow styles (Python loops
-over the 200,000-element ReLU case, per-example training loops). "typical
-code": every file is the reference solution, a fast correct student. For
-each class and isolation setting (all layers on, then off) it prints:
+Two classes are generated. "generated": each student folder holds the four
+exercise files, each one correct (the reference), buggy (the reference with
+one of the planted one-line bugs of tests/test_each_check_catches_its_bug.py)
+or crashing (os._exit at import, or a syntax error). "corpus mix": each file
+is drawn from the diagnosis corpus (tests/corpus) as a correct, buggy or
+crashing file; the corpus's correct files include deliberately slow styles
+(Python loops over the 200,000-element ReLU case, per-example training
+loops), so this class is heavier. For each class and isolation setting (all
+layers on, then off) it prints:
 - students per second, over a class without hanging students;
 - the per-student wall time (median and 90th percentile);
 - the peak memory of the whole process tree (sampled every 50 ms);
@@ -42,12 +44,27 @@ SYNTAX = "class Oops(:\n    pass\n"
 HANG = "import time\ntime.sleep(3600)\n"
 
 
-def make_reference_class(folder: Path, n: int) -> None:
+def make_generated_class(folder: Path, n: int, seed: int = 11) -> dict:
+    sys.path.insert(0, str(ROOT / "tests"))
+    from test_each_check_catches_its_bug import BUGS
+
+    rng = random.Random(seed)
+    mix = {"correct": 0, "buggy": 0, "crashing": 0}
     for k in range(n):
         student = folder / f"s{k:03d}"
         student.mkdir(parents=True)
-        for name in FILES.values():
-            shutil.copy(ROOT / "reference" / name, student / name)
+        for ex, name in FILES.items():
+            roll = rng.random()
+            kind = "correct" if roll < 0.5 else "buggy" if roll < 0.9 else "crashing"
+            if kind == "correct":
+                text = (ROOT / "reference" / name).read_text()
+            elif kind == "buggy":
+                text = rng.choice([b for b in BUGS if b.exercise == ex]).source()
+            else:
+                text = rng.choice([CRASH, SYNTAX])
+            (student / name).write_text(text)
+            mix[kind] += 1
+    return mix
 
 
 def make_class(folder: Path, n: int, hanging: int, seed: int = 7) -> dict:
@@ -142,28 +159,33 @@ def main() -> int:
     print(f"machine: {machine()}")
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
+        gen = make_generated_class(tmp / "generated", args.students)
         mix = make_class(tmp / "class", args.students, 0)
-        make_reference_class(tmp / "typical", args.students)
+        print(f"generated: {args.students} students x 4 exercises; files: {gen['correct']} correct, "
+              f"{gen['buggy']} buggy, {gen['crashing']} crashing.")
         print(f"corpus mix: {args.students} students x 4 exercises; files: {mix['correct']} correct, "
-              f"{mix['buggy']} buggy, {mix['crashing']} crashing. typical code: {args.students} students, all "
-              f"reference solutions. --jobs {args.jobs}, --timeout 2")
-        for cls in ("corpus mix", "typical code"):
-            folder = tmp / ("class" if cls == "corpus mix" else "typical")
+              f"{mix['buggy']} buggy, {mix['crashing']} crashing. --jobs {args.jobs}, --timeout 2")
+        for cls, folder in (("generated", tmp / "generated"), ("corpus mix", tmp / "class")):
             for label, isolation in (("all layers on", True), ("isolation off (process + rlimit only)", False)):
                 result, wall, per, peak = run(folder, tmp / f"out-{cls}-{isolation}", args.jobs, isolation)
                 per.sort()
                 layers = ", ".join(result.summary["isolation"]["layers"])
                 print(f"\n{cls}, {label} [{layers}]")
                 print(f"  {result.graded} students in {wall:.2f} s: {result.graded / wall:.1f} students/s "
-                      f"(target >= 20)")
+                      f"(target >= 20), slot start-up included")
                 print(f"  per-student wall: median {statistics.median(per) * 1000:.0f} ms, "
                       f"p90 {per[int(0.9 * (len(per) - 1))] * 1000:.0f} ms (inside a slot, fork server warm)")
                 print(f"  peak memory of the process tree: {peak / 2**20:.0f} MiB")
         if args.hanging:
-            make_class(tmp / "hang", args.students, args.hanging)
+            make_generated_class(tmp / "hang", args.students)
+            for k in range(args.hanging):
+                student = tmp / "hang" / f"z{k:03d}"
+                student.mkdir()
+                for name in FILES.values():
+                    (student / name).write_text(HANG)
             result, wall, _, _ = run(tmp / "hang", tmp / "out-hang", args.jobs, True)
-            print(f"\nwith {args.hanging} hanging students added ({result.graded} in all, each hanging exercise "
-                  f"stopped at 2 s): {wall:.2f} s")
+            print(f"\ngenerated class with {args.hanging} hanging students added ({result.graded} in all, each "
+                  f"hanging exercise stopped at 2 s): {wall:.2f} s")
     return 0
 
 

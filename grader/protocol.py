@@ -252,8 +252,12 @@ def _text(x: object, what: str) -> str:
     return x[:MAX_TEXT]
 
 
-def decode_array_fields(node: dict, payload: bytes) -> np.ndarray:
-    """Rebuild a plain float/int/bool/complex ndarray from nd fields, strictly."""
+def decode_array_fields(node: dict, payload: bytes, *, writable: bool = False) -> np.ndarray:
+    """Rebuild a plain float/int/bool/complex ndarray from nd fields, strictly.
+
+    The parent gets a read-only view of the payload; writable=True (the
+    worker, for a student's inputs) gives a private writable copy.
+    """
     dtype = node.get("dtype")
     if dtype not in ALLOWED_DTYPES:
         raise ProtocolError(f"dtype {dtype!r} is not allowed on the wire")
@@ -269,8 +273,8 @@ def decode_array_fields(node: dict, payload: bytes) -> np.ndarray:
     length = _as_int(node.get("len"), "array length")
     if length != count * dt.itemsize or off < 0 or off + length > len(payload):
         raise ProtocolError("array bytes do not match its dtype and shape")
-    arr = np.frombuffer(payload, dtype=dt, count=count, offset=off).reshape(dims).copy()
-    return arr
+    arr = np.frombuffer(payload, dtype=dt, count=count, offset=off).reshape(dims)
+    return arr.copy() if writable else arr
 
 
 def decode_tree(node: object, payload: bytes, depth: int = 0) -> dict:

@@ -6,7 +6,7 @@ A script is a tuple of steps. Each step names its result (`out`) and is one of:
     call(out, handle, method, *args, **kw) value = obj.method(*args, **kw)
     attr(out, handle, name)               value = obj.name
     func(out, fname, *args, **kw)         value = module.fname(*args, **kw)
-    snapshot(out)                         the current contents of every input array
+    snapshot(out)                         every input array that changed since it was received (else None)
 
 Arguments are `In("x")` (an input the parent generated, sent as an array or a
 plain number) or `Lit(value)` (a literal number, bool or None). Arguments can
@@ -126,7 +126,7 @@ def func(out: str, fname: str, *args: Arg | Scalar, **kwargs: Arg | Scalar) -> S
 
 
 def snapshot(out: str) -> Step:
-    """Record the current contents of every input array (to detect mutation)."""
+    """Record every input array that differs from what was received (to detect mutation), None for the rest."""
     return Step("snapshot", out)
 
 
@@ -161,7 +161,7 @@ def decode_inputs(node: dict, payload: bytes) -> dict[str, object]:
     out: dict[str, object] = {}
     for name, item in node.items():
         if item["t"] == "nd":
-            out[name] = protocol.decode_array_fields(item, payload)
+            out[name] = protocol.decode_array_fields(item, payload, writable=True)
         else:
             out[name] = item["value"]
     return out
@@ -188,6 +188,11 @@ class Executor:
     inputs: dict[str, object]
     handles: dict[str, object] = field(default_factory=dict)
     failed: dict[str, str] = field(default_factory=dict)
+    received: dict[str, tuple] = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.received = {k: (v.shape, v.dtype, v.tobytes()) for k, v in self.inputs.items()
+                         if isinstance(v, np.ndarray)}
 
     def resolve(self, a: Arg) -> object:
         if isinstance(a, In):
@@ -203,7 +208,8 @@ class Executor:
     def run(self, step: Step) -> object:
         """Run one step and return its raw Python result (raises on failure)."""
         if step.op == "snapshot":
-            return tuple(v for v in self.inputs.values() if isinstance(v, np.ndarray))
+            return tuple(None if (v.shape, v.dtype, v.tobytes()) == self.received[k] else v
+                         for k, v in self.inputs.items() if isinstance(v, np.ndarray))
         if step.op in ("call", "attr"):
             if step.target in self.failed:
                 raise StepFailure("skipped", self.failed[step.target])
