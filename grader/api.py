@@ -1,11 +1,13 @@
 """The Python API: one keyword-only function per `grade` subcommand.
 
-    grade(path, *, exercise=None, timeout=10.0, mode="auto", course=None, salt="") -> Report
+    grade(path, *, exercise=None, timeout=10.0, mode="auto", course=None, salt="", execute_all=False) -> Report
     batch(submissions, *, out, jobs=None, timeout=10.0, regrade=False, min_isolation="process",
           mode="auto", salt="", course=None) -> BatchResult
     gradescope(*, out, timeout=10.0, salt="", course=None) -> Path
     build(*, course=None, check=False, exercise=None) -> BuildResult
     list_exercises(*, course=None) -> list[Exercise]
+    grade_prepared(prepared, *, label, timeout=10.0, mode="auto", course=None, salt="") -> Report
+        (modules made from notebooks; `grader.notebook.check` uses it)
 
 The CLI (`grader.cli`) is a thin layer over these; both share their defaults.
 """
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from pathlib import Path
 
 from grader import build as _build
@@ -23,7 +26,7 @@ from grader.errors import UsageError
 from grader.results import Report
 from grader.session import Limits
 from grader.spec import Exercise
-from grader.submission import resolve
+from grader.submission import Prepared, notebook_files, prepare, resolve
 
 #: Default wall-clock limit per exercise, in seconds.
 DEFAULT_TIMEOUT = 10.0
@@ -31,29 +34,51 @@ MODES = ("auto", "student", "instructor")
 
 
 def grade(path: str | os.PathLike, *, exercise: str | None = None, timeout: float = DEFAULT_TIMEOUT,
-          mode: str = "auto", course: str | os.PathLike | None = None, salt: str = "") -> Report:
-    """Grade a submission folder or file and return the Report.
+          mode: str = "auto", course: str | os.PathLike | None = None, salt: str = "",
+          execute_all: bool = False) -> Report:
+    """Grade a submission folder, .py file or notebook and return the Report.
 
     mode: "auto" uses the reference when the course has it (instructor mode),
     "student" uses only the public cases, "instructor" requires the reference.
+    execute_all: for a notebook, run every code cell instead of keeping only
+    the definitions (see grader.conversion).
     """
-    if not (timeout > 0):
-        raise UsageError("--timeout must be a positive number of seconds")
-    if mode not in MODES:
-        raise UsageError(f"mode must be one of {', '.join(MODES)}")
+    options = _options(timeout, mode, salt)
     c = find_course(course)
     exercises = c.exercises()
     if exercise is not None:
         c.exercise(exercise)  # raises a UsageError with a suggestion for unknown ids
-    sub = resolve(path, {e.id: e.file for e in exercises}, exercise=exercise)
-    options = Options(limits=Limits(timeout=float(timeout)), mode=mode, salt=salt)
-    return grade_files(c, sub.files, label=sub.label, options=options)
+    with tempfile.TemporaryDirectory(prefix="grade-notebook-") as work:
+        if Path(path).suffix == ".ipynb" and Path(path).is_file():
+            prepared = notebook_files(path, exercises, exercise=exercise, execute_all=execute_all, workdir=work)
+            label = str(path)
+        else:
+            sub = resolve(path, {e.id: e.file for e in exercises}, exercise=exercise)
+            prepared, label = prepare(sub.files, exercises, execute_all=execute_all, workdir=work), sub.label
+        report = grade_files(c, prepared.files, label=label, options=options, locate=prepared.locate)
+    return prepared.finish(report)
+
+
+def grade_prepared(prepared: Prepared, *, label: str, timeout: float = DEFAULT_TIMEOUT, mode: str = "auto",
+                   course: str | os.PathLike | None = None, salt: str = "") -> Report:
+    """Grade files already prepared (a kernel's history made into a module, by `grader.notebook`)."""
+    report = grade_files(find_course(course), prepared.files, label=label, options=_options(timeout, mode, salt),
+                         locate=prepared.locate)
+    return prepared.finish(report)
+
+
+def _options(timeout: float, mode: str, salt: str) -> Options:
+    if not (timeout > 0):
+        raise UsageError("--timeout must be a positive number of seconds")
+    if mode not in MODES:
+        raise UsageError(f"mode must be one of {', '.join(MODES)}")
+    return Options(limits=Limits(timeout=float(timeout)), mode=mode, salt=salt)
 
 
 def batch(submissions: str | os.PathLike, *, out: str | os.PathLike, jobs: int | None = None,
           timeout: float = DEFAULT_TIMEOUT, regrade: bool = False, min_isolation: str = "process",
           mode: str = "auto", salt: str = "", course: str | os.PathLike | None = None, isolation: bool = True,
-          progress=None):
+          execute_all: bool = False, progress=None):
     """Grade a folder of student entries into `out` (see grader.batch); returns a BatchResult."""
     from grader import batch as _batch
 
@@ -61,7 +86,7 @@ def batch(submissions: str | os.PathLike, *, out: str | os.PathLike, jobs: int |
         raise UsageError(f"mode must be one of {', '.join(MODES)}")
     return _batch.run(submissions, out=out, jobs=jobs, timeout=timeout, regrade=regrade,
                       min_isolation=min_isolation, mode=mode, salt=salt, isolation=isolation, course=course,
-                      progress=progress)
+                      execute_all=execute_all, progress=progress)
 
 
 def build(*, course: str | os.PathLike | None = None, check: bool = False,

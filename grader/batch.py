@@ -2,9 +2,10 @@
 
 SUBMISSIONS holds one entry per student; the entry's name (without
 extension) is the student id. An entry is a folder of exercise files (or a
-folder whose only subfolder holds them), a single `.py` (graded as the file
-of every exercise, so one file may hold all the classes), a `.zip` of
-either, or a notebook (`.ipynb`, once notebooks are supported).
+folder whose only subfolder holds them; notebooks named `<id>.ipynb` stand
+in for absent `.py` files), a single `.py` or `.ipynb` (graded for every
+exercise whose classes it defines; notebooks are converted by
+`grader.conversion`), or a `.zip` of a folder or of one notebook.
 
 For each student the batch writes OUT/<student>.txt (the report a student
 sees, without colour) and then OUT/<student>.json (the `grade --json`
@@ -38,6 +39,7 @@ import statistics
 import tempfile
 import time
 import zipfile
+from dataclasses import replace
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -144,8 +146,8 @@ def safe_extract(archive: Path, target: Path) -> None:
 
 
 def _exercise_folder(folder: Path, files: dict[str, str], depth: int = 3) -> Path | None:
-    """The folder holding the exercise files: this one, or the only subfolder that does."""
-    if any((folder / f).is_file() for f in files.values()):
+    """The folder holding the exercise files (or <id>.ipynb notebooks): this one, or the only subfolder that does."""
+    if any((folder / f).is_file() or (folder / f"{i}.ipynb").is_file() for i, f in files.items()):
         return folder
     if depth == 0:
         return None
@@ -177,7 +179,7 @@ def _slot_init(course_root: str, options_doc: dict, out: str, slots) -> None:
     options = Options(limits=Limits(timeout=options_doc["timeout"]), mode=options_doc["mode"],
                       salt=options_doc["salt"], isolation=isolation)
     instructor = is_instructor(course, ids, options.mode)
-    _SLOT.update(course=course, ids=ids, options=options, out=Path(out),
+    _SLOT.update(course=course, ids=ids, options=options, out=Path(out), execute_all=options_doc["execute_all"],
                  plans=plan_all(course, ids, instructor=instructor, salt=options.salt), zygote=Zygote())
 
 
@@ -223,7 +225,7 @@ def _render_text(report) -> str:
 def grade_student(student: str, path: str, kind: str, problem: str) -> dict:
     """Grade one entry in this slot and write its files; returns a small summary dict."""
     from grader.engine import grade_files
-    from grader.submission import defined_names, resolve
+    from grader.submission import Prepared, defined_names, notebook_files, prepare, resolve
 
     started = time.monotonic()
     course, ids = _SLOT["course"], _SLOT["ids"]
@@ -233,24 +235,36 @@ def grade_student(student: str, path: str, kind: str, problem: str) -> dict:
         if kind == "invalid":
             raise UsageError(problem)
         source = Path(path)
-        if kind == "ipynb":
-            raise UsageError("notebook submissions are not supported by this version of the grader")
+        tmp = Path(tempfile.mkdtemp(prefix="grade-entry-"))
+        work = tmp / "converted"
+        work.mkdir()
+        exercises = course.exercises()
         if kind == "zip":
-            tmp = Path(tempfile.mkdtemp(prefix="grade-zip-"))
-            safe_extract(source, tmp)
-            source = tmp
-        if kind in ("folder", "zip"):
+            safe_extract(source, tmp / "unzipped")
+            source = tmp / "unzipped"
+            if _exercise_folder(source, files) is None:          # a zipped notebook?
+                notebooks = [p for p in source.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts]
+                if len(notebooks) == 1:
+                    kind, source = "ipynb", notebooks[0]
+        if kind == "ipynb":
+            prepared = notebook_files(source, exercises, execute_all=_SLOT["execute_all"], workdir=work,
+                                      by_name=False)
+            prepared = replace(prepared, files={i: prepared.files.get(i) for i in ids})
+        elif kind in ("folder", "zip"):
             folder = _exercise_folder(source, files)
             if folder is None:
-                raise UsageError(f"no exercise files ({', '.join(sorted(files.values()))}) found in the entry")
-            graded = dict(resolve(folder, files).files)
+                raise UsageError(f"no exercise files ({', '.join(sorted(files.values()))}, or <id>.ipynb "
+                                 f"notebooks) found in the entry")
+            prepared = prepare(resolve(folder, files).files, exercises, execute_all=_SLOT["execute_all"],
+                               workdir=work)
         else:
             resolve(source, {ids[0]: source.name}, exercise=ids[0])      # readable Python source?
             names = defined_names(source)
-            graded = {i: (source if names is None or names & course.exercise(i).entry_names else None)
-                      for i in ids}
-        report = grade_files(course, graded, label=student, options=_SLOT["options"], plans=_SLOT["plans"],
-                             zygote=_SLOT["zygote"], workers=1)
+            prepared = Prepared({i: (source if names is None or names & course.exercise(i).entry_names else None)
+                                 for i in ids})
+        report = grade_files(course, prepared.files, label=student, options=_SLOT["options"], plans=_SLOT["plans"],
+                             zygote=_SLOT["zygote"], workers=1, locate=prepared.locate)
+        report = prepared.finish(report)
     except GraderError as exc:
         report = _error_report(student, f"the submission could not be read: {exc.message}")
     finally:
@@ -298,7 +312,8 @@ def probe_isolation(course_root: Path, isolation_doc: dict | None) -> tuple[tupl
 
 def run(submissions: str | os.PathLike, *, out: str | os.PathLike, jobs: int | None = None,
         timeout: float = 10.0, regrade: bool = False, min_isolation: str = "process", mode: str = "auto",
-        salt: str = "", isolation: bool = True, course=None, progress=None) -> BatchResult:
+        salt: str = "", isolation: bool = True, course=None, execute_all: bool = False,
+        progress=None) -> BatchResult:
     """Grade every entry of SUBMISSIONS into OUT (see the module docstring)."""
     from grader import sandbox
     from grader.course import find_course
@@ -327,7 +342,8 @@ def run(submissions: str | os.PathLike, *, out: str | os.PathLike, jobs: int | N
     resumed = len(entries) - len(todo)
     if progress is not None:
         progress({"event": "start", "total": len(todo), "resumed": resumed})
-    options_doc = {"timeout": float(timeout), "mode": mode, "salt": salt, "isolation": iso_doc}
+    options_doc = {"timeout": float(timeout), "mode": mode, "salt": salt, "isolation": iso_doc,
+                   "execute_all": bool(execute_all)}
     if todo:
         import multiprocessing
 

@@ -4,7 +4,8 @@ For each exercise:
 - student_template/<file>: the reference with its solution blocks replaced
   by `raise NotImplementedError(...)` (`grader.templates`);
 - exercises/<id>/public_cases.json: the stored public trials, with inputs
-  and the reference's results (`grader.fixtures`).
+  and the reference's results (`grader.fixtures`);
+- exercises/<id>/<id>.ipynb: the exercise notebook (`grader.handout`).
 
 Generated files are never edited by hand. `check=True` writes nothing and
 reports which files differ from what a build would write; the test suite
@@ -19,6 +20,7 @@ from pathlib import Path
 from grader import fixtures, oracle
 from grader.course import Course
 from grader.errors import BuildError
+from grader.handout import make_notebook
 from grader.templates import make_stub
 
 
@@ -41,7 +43,12 @@ def expected_files(course: Course, exercise_ids: list[str] | None = None) -> dic
         if not ref_path.is_file():
             raise BuildError(f"no reference solution for {ex.id!r} at {ref_path}")
         source = ref_path.read_text(encoding="utf-8")
-        files[course.template_dir / ex.file] = make_stub(source, f"reference/{ex.file}")
+        stub = make_stub(source, f"reference/{ex.file}")
+        files[course.template_dir / ex.file] = stub
+        statement = course.exercises_dir / ex.id / "README.md"
+        if statement.is_file():
+            files[course.exercises_dir / ex.id / f"{ex.id}.ipynb"] = make_notebook(
+                ex, statement.read_text(encoding="utf-8"), stub)
         module = course.reference_module(ex)
         trials = [ex.make_trial(plan, "public") for plan in ex.public if plan.store]
         expectations = oracle.from_reference(ex, module, trials, course.mutant_makers(ex))

@@ -47,6 +47,8 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--mode", choices=api.MODES, default="auto",
                        help="auto: use the reference when present; student: public cases only; "
                             "instructor: require the reference")
+    check.add_argument("--execute-all", action="store_true",
+                       help="for a notebook: run every code cell instead of keeping only the definitions")
     check.add_argument("--salt", metavar="TEXT", default="",
                        help="mixed into the hidden cases' seeds (instructor mode), to keep them private")
     check.add_argument("--course", metavar="DIR", help="the course folder (default: this checkout)")
@@ -66,6 +68,8 @@ def _parser() -> argparse.ArgumentParser:
                             f"default process)")
     batch.add_argument("--mode", choices=api.MODES, default="auto", help="as for `grade check`")
     batch.add_argument("--salt", metavar="TEXT", default="", help="mixed into the hidden cases' seeds")
+    batch.add_argument("--execute-all", action="store_true",
+                       help="for notebook entries: run every code cell instead of keeping only the definitions")
     batch.add_argument("--course", metavar="DIR", help="the course folder (default: this checkout)")
 
     gs = sub.add_parser("gradescope", help="build a Gradescope autograder zip (holds the reference: staff only)")
@@ -111,7 +115,7 @@ def _batch(args) -> int:
     with bar:
         result = api.batch(args.submissions, out=args.out, jobs=args.jobs, timeout=args.timeout,
                            regrade=args.regrade, min_isolation=args.min_isolation, mode=args.mode,
-                           salt=args.salt, course=args.course, progress=progress)
+                           salt=args.salt, course=args.course, execute_all=args.execute_all, progress=progress)
     render_batch(result, console)
     return 0
 
@@ -129,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "check":
             report = api.grade(args.path, exercise=args.exercise, timeout=args.timeout, mode=args.mode,
-                               course=args.course, salt=args.salt)
+                               course=args.course, salt=args.salt, execute_all=args.execute_all)
             from grader.report import render
 
             render(report, _console())

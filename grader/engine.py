@@ -134,7 +134,9 @@ def _load_failure(exercise: Exercise, load: LoadReport) -> tuple[str, str, tuple
         msg = f"{exercise.file} could not be loaded: {load.termination.detail}"
         return status, msg, _all_failed(exercise, (code,), msg, dx.HINTS[code])
     err = load.error or StepError("crashed", "", "unknown error")
-    where = f" (line {err.frames[-1].line})" if err.frames else ""
+    last = err.frames[-1] if err.frames else None
+    where = "" if last is None else f" (line {last.line})" if last.file == exercise.file else \
+        f" ({last.file}, line {last.line})"
     if err.kind == "exit":
         msg = f"{exercise.file} called sys.exit() while being imported{where}"
     elif err.kind == "not_implemented":
@@ -304,7 +306,7 @@ def _missing(ex: Exercise) -> ExerciseResult:
 
 
 def _grade_group(course: Course, exercises: list[Exercise], files: Mapping[str, Path | None],
-                 plans: Mapping[str, _Plan], options: Options, zygote
+                 plans: Mapping[str, _Plan], options: Options, zygote, locate=None
                  ) -> tuple[dict[str, ExerciseResult], tuple[str, ...], tuple[tuple[str, str], ...]]:
     """Grade exercises one after another in one worker; a fresh worker after a death or timeout."""
     results: dict[str, ExerciseResult] = {}
@@ -319,7 +321,7 @@ def _grade_group(course: Course, exercises: list[Exercise], files: Mapping[str, 
                     session.close()
                 remaining = {e.module_name: str(files[e.id]) for e in exercises[i:]}
                 session = WorkerSession(modules=remaining, limits=options.limits, isolation=options.isolation,
-                                        zygote=zygote)
+                                        zygote=zygote, locate=locate)
                 hello = session.start()
                 if not hello.started:
                     captured = session.close()
@@ -337,7 +339,7 @@ def _grade_group(course: Course, exercises: list[Exercise], files: Mapping[str, 
 
 def grade_files(course: Course, files: Mapping[str, Path | None], *, label: str,
                 options: Options = Options(), plans: Mapping[str, _Plan] | None = None,
-                zygote=None, workers: int | None = None) -> Report:
+                zygote=None, workers: int | None = None, locate=None) -> Report:
     """Grade the given exercise files ({exercise id: path or None}) as one submission.
 
     plans: precomputed `plan_all` results (a batch computes them once);
@@ -346,6 +348,8 @@ def grade_files(course: Course, files: Mapping[str, Path | None], *, label: str,
     started for this call, and fresh interpreters are used if it cannot start.
     workers: how many worker processes share this submission's exercises
     (default: one per core, for a quick answer; a batch uses one).
+    locate: maps traceback frames of generated modules back to notebook
+    cells (`grader.conversion.Conversion.locate`).
     """
     started = time.monotonic()
     exercises = [course.exercise(i) for i in files]
@@ -365,10 +369,11 @@ def grade_files(course: Course, files: Mapping[str, Path | None], *, label: str,
         if plans is None:
             plans = {e.id: plan_exercise(course, e, instructor=instructor, salt=options.salt) for e in exercises}
         if len(groups) == 1:
-            outputs = [_grade_group(course, groups[0], files, plans, options, zygote)]
+            outputs = [_grade_group(course, groups[0], files, plans, options, zygote, locate)]
         else:
             with ThreadPoolExecutor(max_workers=max(1, len(groups))) as pool:
-                futures = [pool.submit(_grade_group, course, g, files, plans, options, zygote) for g in groups]
+                futures = [pool.submit(_grade_group, course, g, files, plans, options, zygote, locate)
+                           for g in groups]
                 outputs = [f.result() for f in futures]
     finally:
         if own_zygote is not None:

@@ -136,6 +136,8 @@ def footer(report: Report) -> Text:
 def render(report: Report, console: Console) -> None:
     """Print the whole report on `console`."""
     console.print(summary_table(report))
+    for note in report.notes:
+        console.print(Text(note, style="dim"))
     for ex in report.exercises:
         notes = exercise_notes(ex)
         if notes is not None:

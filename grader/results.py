@@ -158,6 +158,7 @@ class Report:
             "isolation_skipped": {layer: why for layer, why in self.isolation_skipped},
             "score": self.score,
             "max_score": self.max_score,
+            "notes": list(self.notes),
             "exercises": [e.to_dict() for e in self.exercises],
         }
 

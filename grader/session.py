@@ -30,7 +30,7 @@ from typing import Mapping
 
 from grader import protocol
 from grader.script import Step, encode_inputs
-from grader.values import Outcome, StepError, attempts_from, error_from_record, from_tree
+from grader.values import Locate, Outcome, StepError, attempts_from, error_from_record, from_tree
 
 
 @dataclass(frozen=True)
@@ -194,12 +194,17 @@ class WorkerSession:
 
     def __init__(self, module_path: str | None = None, module_name: str | None = None, *,
                  modules: Mapping[str, str] | None = None, limits: Limits = Limits(),
-                 isolation: Isolation = Isolation(), python: str | None = None, zygote=None):
-        """One worker for one student: `modules` maps module names to files (or give one path and name)."""
+                 isolation: Isolation = Isolation(), python: str | None = None, zygote=None,
+                 locate: Locate | None = None):
+        """One worker for one student: `modules` maps module names to files (or give one path and name).
+
+        locate: maps traceback frames back to notebook cells (see grader.values.error_from_record).
+        """
         if modules is None:
             modules = {module_name: module_path}
         self.limits = limits
         self.isolation = isolation
+        self.locate = locate
         self.start_time = time.monotonic()
         self.deadline = self.start_time + limits.timeout
         self.scratch = tempfile.mkdtemp(prefix="grade-worker-")
@@ -416,7 +421,7 @@ class WorkerSession:
         attempts = attempts_from(header.get("attempts"))
         if header.get("loaded") is True:
             return LoadReport(True, None, self.layers, skipped=self.skipped, attempts=attempts)
-        return LoadReport(False, error_from_record(header.get("error")), self.layers, skipped=self.skipped,
+        return LoadReport(False, error_from_record(header.get("error"), self.locate), self.layers, skipped=self.skipped,
                           attempts=attempts)
 
     def handshake(self) -> LoadReport:
@@ -465,7 +470,7 @@ class WorkerSession:
                             break
                         outcomes.append(Outcome(value=value, attempts=attempts))
                     else:
-                        outcomes.append(Outcome(error=error_from_record(item.get("error")), attempts=attempts))
+                        outcomes.append(Outcome(error=error_from_record(item.get("error"), self.locate), attempts=attempts))
         if len(outcomes) < len(steps):
             kind = "timeout" if self.termination and self.termination.kind == "timeout" else "died"
             detail = self.termination.detail if self.termination else "the worker stopped"

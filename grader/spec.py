@@ -82,6 +82,8 @@ class Exercise:
     mutants: tuple = ()
     decompositions: tuple = ()
     factors: Callable[[Trial], Mapping[str, float]] | None = None
+    #: Code for the notebook's "try it" cell: small inputs to call the student's code on.
+    try_it: str = ""
 
     def decomposition_for(self, recipe: str):
         return next((d for d in self.decompositions if d.recipe == recipe), None)

@@ -8,6 +8,7 @@ already validated; here it becomes a `Value` (what was returned) or a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
@@ -118,8 +119,16 @@ class StepError:
         return self.message
 
 
-def error_from_record(record: object) -> StepError:
-    """Validate an error record from the worker (untrusted) into a StepError."""
+#: Maps a frame's (file, line) to where the student wrote it, e.g. ("cell 3", 12) for a notebook; None keeps it.
+Locate = Callable[[str, int], "tuple[str, int] | None"]
+
+
+def error_from_record(record: object, locate: Locate | None = None) -> StepError:
+    """Validate an error record from the worker (untrusted) into a StepError.
+
+    locate: for code converted from a notebook, moves frames from the
+    generated module back to the cell they came from.
+    """
     if not isinstance(record, dict):
         return StepError("crashed", "", "the worker sent a malformed error report")
     kind = record.get("kind")
@@ -131,8 +140,10 @@ def error_from_record(record: object) -> StepError:
         for f in raw[:12]:
             if isinstance(f, dict):
                 line = f.get("line")
-                frames.append(Frame(str(f.get("file", ""))[:200], line if type(line) is int else 0,
-                                    str(f.get("func", ""))[:200], str(f.get("code", ""))[:300]))
+                file, line = str(f.get("file", ""))[:200], line if type(line) is int else 0
+                if locate is not None:
+                    file, line = locate(file, line) or (file, line)
+                frames.append(Frame(file, line, str(f.get("func", ""))[:200], str(f.get("code", ""))[:300]))
     return StepError(kind, str(record.get("exc", ""))[:200], str(record.get("msg", ""))[:2000], tuple(frames))
 
 

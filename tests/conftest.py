@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -53,3 +54,64 @@ def checks_by_id(report) -> dict:
 
 def failing_ids(report) -> set[str]:
     return {c.id for e in report.exercises for c in e.checks if not c.passed}
+
+
+def write_notebook(path: Path, cells: list, *, language: str = "python", outputs: dict | None = None) -> Path:
+    """Write an nbformat-4 notebook; cells are code strings, ("markdown", text) or (code, [tags]).
+
+    outputs: {cell position: list of output dicts} stored in the file (graders must ignore them).
+    """
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+    made = []
+    for k, cell in enumerate(cells):
+        if isinstance(cell, tuple) and cell[0] == "markdown":
+            made.append(new_markdown_cell(cell[1], id=f"m{k}"))
+            continue
+        code, tags = (cell, []) if isinstance(cell, str) else cell
+        c = new_code_cell(code, id=f"c{k}")
+        if tags:
+            c.metadata["tags"] = list(tags)
+        if outputs and k in outputs:
+            c.outputs = [nbformat.from_dict(o) for o in outputs[k]]
+        made.append(c)
+    nb = new_notebook(cells=made, metadata={"kernelspec": {"name": "python3", "language": language,
+                                                           "display_name": language}})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, str(path))
+    return path
+
+
+def split_cells(source: str) -> list[str]:
+    """A module's source cut into notebook cells: one per top-level statement (docstring dropped)."""
+    import ast
+
+    tree = ast.parse(source)
+    lines = source.splitlines()
+    cells = []
+    for node in tree.body:
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+            continue
+        first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+        cells.append("\n".join(lines[first - 1:node.end_lineno]))
+    return cells
+
+
+def verdicts(report) -> list:
+    """A report's exercises (a Report or its JSON) without what names the source: file and frames.
+
+    So code graded from a notebook and from a .py file can be compared verdict for verdict.
+    """
+    doc = report if isinstance(report, dict) else report.to_dict()
+    exercises = json.loads(json.dumps(doc["exercises"]))
+    for ex in exercises:
+        ex.pop("file")
+        for check in ex["checks"]:
+            check.pop("frames", None)
+    return exercises
+
+
+def frames_per_check(report) -> list[list[dict]]:
+    """The traceback frames of every check of a Report, in order, as JSON."""
+    return [c.get("frames", []) for ex in report.to_dict()["exercises"] for c in ex["checks"]]

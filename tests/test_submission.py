@@ -38,7 +38,6 @@ def test_may_a_differently_named_file_be_graded_with_an_explicit_exercise(tmp_pa
 
 @pytest.mark.parametrize("name, content, fragment", [
     ("fc.py", b"\x00\x01binary", "binary data"),
-    ("work.ipynb", b"{}", "notebook"),
     ("fc.zip", b"PK", "not a Python file"),
 ])
 def test_is_an_unreadable_submission_refused_in_one_line(tmp_path, name, content, fragment):

@@ -44,8 +44,19 @@ FORWARD = (
     call("z", "layer", "forward", In("x")),
 )
 
+TRY_IT = """\
+rng = np.random.default_rng(0)
+W, b = rng.standard_normal((3, 5)), rng.standard_normal((3, 1))
+x, dz = rng.standard_normal((5, 1)), rng.standard_normal((1, 3))
+layer = Linear(W, b)
+z = layer.forward(x)
+dx = layer.backward(dz)
+print("z", z.shape, "dx", dx.shape, "dW", layer.dW.shape, "db", layer.db.shape, "J", layer.jacobian().shape)
+"""
+
 EXERCISE = Exercise(
     id="fc",
+    try_it=TRY_IT,
     title="Fully connected layer",
     file="fc.py",
     order=1,

@@ -109,8 +109,17 @@ def _v(id_, title, points, target, what, recipe="main", **kw):
     return ValueCheck(f"logistic.{id_}", title, points, targets=(target,), what=what, recipe=recipe, **kw)
 
 
+TRY_IT = """\
+rng = np.random.default_rng(0)
+w, x = rng.standard_normal((4, 1)), rng.standard_normal((4, 1))
+model = LogisticRegression(w)
+print("L =", model.forward(x, +1), " dw =", model.backward())
+print("L at y·wᵀx = -800:", LogisticRegression(800 * x / (x.T @ x).item()).forward(x, -1))
+"""
+
 EXERCISE = Exercise(
     id="logistic",
+    try_it=TRY_IT,
     title="Logistic regression graph",
     file="logistic.py",
     order=4,

@@ -90,8 +90,18 @@ FORWARD = (
 
 _DX = Target("dx", Quantity(Kind.ROW_GRADIENT, "∇_x L", ("1", "n"), "x"), label="the returned ∇_x L")
 
+TRY_IT = """\
+x = np.array([[1.5], [-0.5], [2.0], [-3.0]])
+dz = np.array([[0.1, 0.2, 0.3, 0.4]])
+relu = ReLU()
+print(relu.forward(x).T)
+print(relu.backward(dz))
+print(relu.jacobian(x))
+"""
+
 EXERCISE = Exercise(
     id="relu",
+    try_it=TRY_IT,
     title="ReLU",
     file="relu.py",
     order=2,

@@ -151,8 +151,20 @@ def factors(trial):
     return {"T-N+1, the number of windows": float(X.shape[0] - N + 1), "N, the window length": float(N)}
 
 
+TRY_IT = """\
+rng = np.random.default_rng(0)
+T, N, H1, H2, K = 8, 3, 5, 4, 2
+net = ScanningMLP(rng.standard_normal((H1, N)), rng.standard_normal((H1, 1)),
+                  rng.standard_normal((H2, H1)), rng.standard_normal((H2, 1)),
+                  rng.standard_normal((K, H2)), rng.standard_normal((K, 1)), N)
+O = net.forward(rng.standard_normal((T, 1)))
+dX = net.backward(rng.standard_normal(O.shape))
+print("O", O.shape, "dX", dX.shape, "dW1", net.dW1.shape, "db1", net.db1.shape)
+"""
+
 EXERCISE = Exercise(
     id="scanning_mlp",
+    try_it=TRY_IT,
     title="Scanning MLP",
     file="scanning_mlp.py",
     order=3,
