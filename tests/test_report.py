@@ -97,3 +97,12 @@ def test_is_student_text_never_interpreted_as_markup(grade_sources):
                 "        raise ValueError('[bold red]fake[/bold red] [link=http://x]y[/link]')\n")
     text = rendered(grade_sources({"fc": src}))
     assert "[bold red]fake[/bold red]" in text
+
+
+def test_are_the_notebook_notes_shown_literally_under_the_table(buggy_report):
+    from dataclasses import replace
+
+    note = "notebook hw.ipynb: dropped cell 2: a statement: print('[bold]hi[/bold]')"
+    text = rendered(replace(buggy_report, notes=(note,)), width=200)
+    assert note in text
+    assert text.index("total") < text.index(note)
