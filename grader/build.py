@@ -9,7 +9,9 @@ For each exercise:
 
 Generated files are never edited by hand. `check=True` writes nothing and
 reports which files differ from what a build would write; the test suite
-uses it to fail when the committed files drift from reference/.
+uses it to fail when the committed files drift from reference/. A public
+cases file whose computed values differ only in the last bits (another
+BLAS build) counts as up to date and is not rewritten (`fixtures.drift`).
 """
 
 from __future__ import annotations
@@ -72,7 +74,8 @@ def build(course: Course, *, check: bool = False, exercise_ids: list[str] | None
     for path, text in expected_files(course, exercise_ids).items():
         rel = str(path.relative_to(course.root))
         current = path.read_text(encoding="utf-8") if path.is_file() else None
-        if current == text:
+        if current == text or (current is not None and path.name == fixtures.FILE_NAME
+                               and fixtures.drift(current, text) is None):
             unchanged.append(rel)
             continue
         changed.append(rel)

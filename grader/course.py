@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
+from grader import fixtures
 from grader.errors import CourseError, UsageError
 from grader.spec import Exercise
 
@@ -75,7 +76,7 @@ class Course:
         return ex
 
     def fixture_path(self, exercise_id: str) -> Path:
-        return self.exercises_dir / exercise_id / "public_cases.json"
+        return self.exercises_dir / exercise_id / fixtures.FILE_NAME
 
     def reference_path(self, exercise: Exercise) -> Path:
         return self.reference_dir / exercise.file

@@ -4,8 +4,14 @@
 reference's results, so that students can be graded without the reference.
 The format is JSON (never pickle): arrays are {"dtype", "shape", "data"}
 with data flattened in C order and every float written with repr(), which
-round-trips float64 exactly. The file is deterministic, so a test can
-regenerate it and compare.
+round-trips float64 exactly. The file is deterministic for one machine, so
+a test can regenerate it and compare.
+
+Across machines the reference's results may differ in the last bits (BLAS
+builds sum dot products in different orders), so `drift` compares a stored
+file with a fresh one by meaning: trial names, recipes and inputs exactly,
+computed values to within `RTOL`/`ATOL`. Inputs are generated without BLAS
+reductions so that they are bit-identical everywhere.
 
     {"format": 1, "exercise": "fc", "generated_by": "...",
      "trials": [{"name": "public-1", "recipe": "main",
@@ -23,6 +29,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
@@ -33,8 +40,13 @@ from grader.errors import CourseError
 from grader.values import Value
 
 FORMAT = 1
+#: The fixture's file name inside exercises/<id>/.
+FILE_NAME = "public_cases.json"
 _FLOAT_DTYPES = {"float64", "float32"}
 _INT_DTYPES = {"int64", "int32"}
+#: Tolerance for computed values (expected, mutants, parts) when comparing fixture files.
+RTOL, ATOL = 1e-12, 1e-15
+_COMPUTED = ("expected", "mutants", "parts")
 
 
 @dataclass(frozen=True, eq=False)
@@ -199,3 +211,35 @@ def load(path: Path, exercise_id: str) -> list[StoredTrial]:
         return out
     except (ValueError, KeyError, TypeError) as exc:
         raise CourseError(f"the public cases file {path} is damaged ({exc}); rebuild it with `grade build`") from None
+
+
+def drift(stored: str, fresh: str) -> str | None:
+    """Why the fixture text `stored` is not equivalent to `fresh`, or None if it is.
+
+    Everything must match exactly except the floats under a trial's
+    "expected", "mutants" and "parts", which may differ by RTOL relative
+    (ATOL absolute): last-bit differences between BLAS builds, not changes
+    to the reference.
+    """
+    try:
+        old, new = json.loads(stored), json.loads(fresh)
+    except ValueError as exc:
+        return f"not JSON ({exc})"
+    todo = [(old, new, "", True)]
+    while todo:
+        a, b, where, exact = todo.pop()
+        if isinstance(a, dict) and isinstance(b, dict):
+            if a.keys() != b.keys():
+                return f"{where or 'top level'}: keys {sorted(a)} instead of {sorted(b)}"
+            computed = re.fullmatch(r"/trials\[\d+\]", where) is not None
+            todo.extend((a[k], b[k], f"{where}/{k}", exact and not (computed and k in _COMPUTED)) for k in a)
+        elif isinstance(a, list) and isinstance(b, list):
+            if len(a) != len(b):
+                return f"{where}: {len(a)} items instead of {len(b)}"
+            todo.extend((x, y, f"{where}[{i}]", exact) for i, (x, y) in enumerate(zip(a, b)))
+        elif type(a) is float and type(b) is float and not exact:
+            if not math.isclose(a, b, rel_tol=RTOL, abs_tol=ATOL):
+                return f"{where}: {a!r} instead of {b!r}"
+        elif type(a) is not type(b) or a != b:
+            return f"{where}: {a!r} instead of {b!r}"
+    return None

@@ -16,6 +16,8 @@ held-out half stays in the grading process.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from grader import diagnosis as dx
@@ -27,26 +29,29 @@ HIDDEN_D = (3, 6)
 EXTREME = 800.0
 
 
+def _dot(a, b):
+    """aᵀb for (D, 1) columns, correctly rounded: the same bits with every BLAS build."""
+    return math.fsum((a * b).ravel().tolist())
+
+
 def _w_x(rng, D, size):
     """w and x with wᵀx of magnitude `size` (up to rounding), both (D, 1)."""
     x = rng.standard_normal((D, 1))
     w = rng.standard_normal((D, 1))
-    u = (w.T @ x).item()
-    return w * (size / abs(u)), x
+    return w * (size / abs(_dot(w, x))), x
 
 
 def make_inputs(recipe, variant, rng):
     D = 4 if variant in ("public", "neg", "pos") else HIDDEN_D[int(rng.integers(len(HIDDEN_D)))]
     if recipe == "stability":
         w, x = _w_x(rng, D, EXTREME)
-        u = (w.T @ x).item()
-        sign = 1 if u > 0 else -1
+        sign = 1 if _dot(w, x) > 0 else -1
         y = -sign if variant in ("neg", "hidden-neg") else sign     # y·u = -800 or +800
         return {"w": w, "x": x, "y": int(y)}
     if recipe == "train":
         B = 200
         mean = rng.standard_normal(D)
-        mean *= 2.5 / np.linalg.norm(mean)
+        mean *= 2.5 / math.sqrt(math.fsum((mean * mean).tolist()))
         def blobs(n):
             y = np.where(rng.random(n) < 0.5, -1.0, 1.0)
             return y[:, None] * mean + 0.8 * rng.standard_normal((n, D)), y
