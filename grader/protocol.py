@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import struct
 
 import numpy as np
@@ -62,18 +63,56 @@ class ProtocolError(Exception):
 # Framing
 
 
-def pack_frame(header: dict, payload: bytes = b"") -> bytes:
-    """Serialise one frame: header dict (JSON-able) and raw payload bytes."""
+def frame_buffers(header: dict, payload: "PayloadBuilder | bytes" = b"") -> list:
+    """One frame as a list of buffers for os.writev: prefix and header, then the payload's parts.
+
+    The parts are not joined, so array bytes are never copied just to be framed.
+    """
+    parts = payload.parts() if isinstance(payload, PayloadBuilder) else [payload]
     head = json.dumps(header, separators=(",", ":"), allow_nan=False).encode("utf-8")
-    return _PREFIX.pack(MAGIC, len(head), len(payload)) + head + payload
+    size = sum(len(p) for p in parts)
+    return [_PREFIX.pack(MAGIC, len(head), size) + head] + [p for p in parts if len(p)]
+
+
+def pack_frame(header: dict, payload: "PayloadBuilder | bytes" = b"") -> bytes:
+    """Serialise one frame into a single bytes object (small frames and tests)."""
+    return b"".join(frame_buffers(header, payload))
+
+
+#: Most buffers handed to one os.writev call.
+_IOV = 64
+
+
+def write_some(fd: int, buffers: list) -> list:
+    """One os.writev of the first buffers; returns the buffers still to write.
+
+    Every buffer must be bytes or a byte-format memoryview (len() = bytes).
+    Raises whatever os.writev raises (BlockingIOError on a full non-blocking pipe).
+    """
+    n = os.writev(fd, buffers[:_IOV])
+    i = 0
+    while i < len(buffers) and n >= len(buffers[i]):
+        n -= len(buffers[i])
+        i += 1
+    rest = buffers[i:]
+    if n:
+        rest[0] = memoryview(rest[0])[n:]
+    return rest
+
+
+#: Payloads at least this large are read straight into a buffer of their own.
+DIRECT_PAYLOAD = 1 << 16
 
 
 class FrameReader:
-    """Incremental frame parser with caps; feed bytes, take complete frames.
+    """Incremental frame parser with caps; feed bytes (or read from a descriptor), take complete frames.
 
     Raises ProtocolError as soon as a prefix announces a frame over the caps,
     so an untrusted sender can never make the reader buffer more than
-    `max_header + max_payload` bytes.
+    `max_header + max_payload` bytes. A payload of DIRECT_PAYLOAD bytes or
+    more gets its own bytearray, which `read_from` fills straight from the
+    descriptor; next_frame hands that bytearray over as the payload (small
+    payloads come back as bytes).
     """
 
     def __init__(self, *, max_header: int = MAX_HEADER, max_payload: int = MAX_PAYLOAD):
@@ -82,8 +121,21 @@ class FrameReader:
         self._max_header = max_header
         self._max_payload = max_payload
         self._need: tuple[int, int] | None = None
+        self._head: dict | None = None  # header of the frame whose large payload is being filled
+        self._body: bytearray | None = None
+        self._filled = 0
+
+    def _filling(self) -> bool:
+        return self._body is not None and self._filled < len(self._body)
 
     def feed(self, data: bytes) -> None:
+        if self._filling():
+            take = min(len(data), len(self._body) - self._filled)
+            self._body[self._filled:self._filled + take] = data[:take]
+            self._filled += take
+            data = data[take:]
+            if not data:
+                return
         if self._pos and self._pos == len(self._buf):
             self._buf.clear()
             self._pos = 0
@@ -92,8 +144,25 @@ class FrameReader:
             self._pos = 0
         self._buf += data
 
-    def next_frame(self) -> tuple[dict, bytes] | None:
+    def read_from(self, fd: int, chunk: int = 1 << 20) -> int:
+        """Read once from `fd` into the reader; returns the number of bytes read (0 at end of file)."""
+        if self._filling():
+            with memoryview(self._body) as view:
+                n = os.readv(fd, [view[self._filled:]])
+            self._filled += n
+            return n
+        data = os.read(fd, chunk)
+        self.feed(data)
+        return len(data)
+
+    def next_frame(self) -> tuple[dict, bytes | bytearray] | None:
         """Return (header, payload) for the next complete frame, or None."""
+        if self._body is not None:
+            if self._filling():
+                return None
+            frame = (self._head, self._body)
+            self._head, self._body, self._filled = None, None, 0
+            return frame
         buf, pos = self._buf, self._pos
         if self._need is None:
             if len(buf) - pos < PREFIX_SIZE:
@@ -107,20 +176,35 @@ class FrameReader:
                 raise ProtocolError(f"frame payload of {plen} bytes is over the cap")
             self._need = (hlen, plen)
         hlen, plen = self._need
-        total = PREFIX_SIZE + hlen + plen
-        if len(buf) - pos < total:
+        start = pos + PREFIX_SIZE + hlen
+        if plen >= DIRECT_PAYLOAD:
+            if len(buf) < start:
+                return None
+            with memoryview(buf) as view:
+                header = _header(view[pos + PREFIX_SIZE:start])
+                have = min(len(buf) - start, plen)
+                body = bytearray(plen)
+                body[:have] = view[start:start + have]
+            self._pos, self._need = start + have, None
+            self._head, self._body, self._filled = header, body, have
+            return self.next_frame()
+        if len(buf) < start + plen:
             return None
-        head = bytes(buf[pos + PREFIX_SIZE:pos + PREFIX_SIZE + hlen])
-        payload = bytes(buf[pos + PREFIX_SIZE + hlen:pos + total])
-        self._pos = pos + total
-        self._need = None
-        try:
-            header = json.loads(head.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as exc:
-            raise ProtocolError(f"frame header is not JSON: {exc}") from None
-        if not isinstance(header, dict):
-            raise ProtocolError("frame header is not a JSON object")
+        with memoryview(buf) as view:
+            header = _header(view[pos + PREFIX_SIZE:start])
+            payload = bytes(view[start:start + plen])
+        self._pos, self._need = start + plen, None
         return header, payload
+
+
+def _header(raw: memoryview) -> dict:
+    try:
+        header = json.loads(bytes(raw).decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise ProtocolError(f"frame header is not JSON: {exc}") from None
+    if not isinstance(header, dict):
+        raise ProtocolError("frame header is not a JSON object")
+    return header
 
 
 # ---------------------------------------------------------------------------
@@ -128,11 +212,19 @@ class FrameReader:
 
 
 class PayloadBuilder:
-    """Collects raw array bytes and hands out (offset, length) references."""
+    """Collects raw array bytes and hands out (offset, length) references.
 
-    def __init__(self) -> None:
-        self._parts: list[bytes] = []
+    copy=True (the default) snapshots each array's bytes when it is added,
+    so later changes to the array cannot reach the payload: the worker needs
+    that, since a student's later step may modify an earlier result in place.
+    copy=False keeps a read-only view of the array instead; the parent uses
+    it for a trial's inputs, which it never modifies.
+    """
+
+    def __init__(self, *, copy: bool = True) -> None:
+        self._parts: list = []
         self._size = 0
+        self._copy = copy
 
     def mark(self) -> tuple[int, int]:
         return len(self._parts), self._size
@@ -147,6 +239,16 @@ class PayloadBuilder:
         self._parts.append(data)
         self._size += len(data)
         return off, len(data)
+
+    def add_array(self, wire: np.ndarray) -> tuple[int, int]:
+        """Add a C-contiguous little-endian array's bytes (see `copy`)."""
+        if self._copy:
+            return self.add(wire.tobytes())
+        view = memoryview(wire.reshape(-1).view(np.uint8))
+        return self.add(view.toreadonly())
+
+    def parts(self) -> list:
+        return list(self._parts)
 
     def bytes(self) -> bytes:
         return b"".join(self._parts)
@@ -174,7 +276,7 @@ def _dtype_str(arr: np.ndarray) -> str:
 
 def _encode_array_fields(arr: np.ndarray, payload: PayloadBuilder) -> dict:
     wire = _wire_array(arr)
-    off, length = payload.add(wire.tobytes())
+    off, length = payload.add_array(wire)
     return {"dtype": _dtype_str(wire), "shape": list(wire.shape), "off": off, "len": length}
 
 
@@ -256,7 +358,8 @@ def decode_array_fields(node: dict, payload: bytes, *, writable: bool = False) -
     """Rebuild a plain float/int/bool/complex ndarray from nd fields, strictly.
 
     The parent gets a read-only view of the payload; writable=True (the
-    worker, for a student's inputs) gives a private writable copy.
+    worker, for a student's inputs) gives a private writable array: a view
+    of a bytearray payload, which belongs to this frame alone, or a copy.
     """
     dtype = node.get("dtype")
     if dtype not in ALLOWED_DTYPES:
@@ -274,7 +377,10 @@ def decode_array_fields(node: dict, payload: bytes, *, writable: bool = False) -
     if length != count * dt.itemsize or off < 0 or off + length > len(payload):
         raise ProtocolError("array bytes do not match its dtype and shape")
     arr = np.frombuffer(payload, dtype=dt, count=count, offset=off).reshape(dims)
-    return arr.copy() if writable else arr
+    if writable:
+        return arr if arr.flags.writeable else arr.copy()
+    arr.flags.writeable = False
+    return arr
 
 
 def decode_tree(node: object, payload: bytes, depth: int = 0) -> dict:

@@ -120,6 +120,16 @@ class Captured:
     total_bytes: int
 
 
+def _widen(fd: int) -> None:
+    """Give a protocol pipe a 1 MiB buffer (fewer wake-ups for big arrays); best effort."""
+    try:
+        import fcntl
+
+        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, 1 << 20)
+    except (ImportError, AttributeError, OSError):
+        pass
+
+
 def _close(fd: int) -> None:
     try:
         os.close(fd)
@@ -219,12 +229,14 @@ class WorkerSession:
         self.termination: Termination | None = None
         self._bufs = {"stdout": _Buffer(), "stderr": _Buffer()}
         self._reader = protocol.FrameReader(max_payload=limits.max_payload)
-        self._pending = bytearray()
+        self._pending: list = []        # buffers of request frames not yet written
         self._closed = False
         self._exit: dict | None = None
         self.layers: tuple[str, ...] = ()
         self.skipped: tuple[tuple[str, str], ...] = ()
         pipes = {name: os.pipe() for name in ("req", "resp", "stdout", "stderr", "status")}
+        for name in ("req", "resp"):
+            _widen(pipes[name][1])
         theirs = {"fd_in": pipes["req"][0], "fd_out": pipes["resp"][1], "stdout": pipes["stdout"][1],
                   "stderr": pipes["stderr"][1], "fd_status": pipes["status"][1]}
         self._req_w, self._resp_r = pipes["req"][1], pipes["resp"][0]
@@ -319,40 +331,41 @@ class WorkerSession:
             tag = key.data
             if tag == "req":
                 try:
-                    n = os.write(self._req_w, self._pending[:1 << 16])
+                    self._pending = protocol.write_some(self._req_w, self._pending)
                 except BlockingIOError:
-                    n = 0
+                    pass
                 except BrokenPipeError:
-                    self._pending.clear()
-                    n = 0
-                del self._pending[:n]
+                    self._pending = []
                 if not self._pending:
                     self._sel.unregister(self._req_w)
                     self._writing = False
                 continue
             fd = key.fileobj
+            if tag == "resp":
+                try:
+                    got = self._reader.read_from(fd)
+                except OSError:
+                    got = 0
+                if not got:
+                    self._sel.unregister(fd)
+                    self._end("died", self._death_detail())
+                    return
+                continue
             try:
                 chunk = os.read(fd, 1 << 16)
             except OSError:
                 chunk = b""
-            if tag == "resp":
-                if not chunk:
-                    self._sel.unregister(fd)
-                    self._end("died", self._death_detail())
-                    return
-                self._reader.feed(chunk)
-            else:
-                if not chunk:
-                    self._sel.unregister(fd)
-                    continue
-                buf = self._bufs[tag]
-                room = self.limits.output_kept - len(buf.kept)
-                if room > 0:
-                    buf.kept += chunk[:room]
-                buf.total += len(chunk)
-                if self._bufs["stdout"].total + self._bufs["stderr"].total > self.limits.output_kill:
-                    self._end("output", f"it printed more than {self.limits.output_kill >> 20} MiB")
-                    return
+            if not chunk:
+                self._sel.unregister(fd)
+                continue
+            buf = self._bufs[tag]
+            room = self.limits.output_kept - len(buf.kept)
+            if room > 0:
+                buf.kept += chunk[:room]
+            buf.total += len(chunk)
+            if self._bufs["stdout"].total + self._bufs["stderr"].total > self.limits.output_kill:
+                self._end("output", f"it printed more than {self.limits.output_kill >> 20} MiB")
+                return
 
     def _death_detail(self) -> str:
         """How the worker ended, as its holder reported it on the status pipe (waits up to 1 s)."""
@@ -413,7 +426,7 @@ class WorkerSession:
     def load(self, name: str) -> LoadReport:
         """Import one of the student's modules in the worker."""
         if self.termination is None:
-            self._pending += protocol.pack_frame({"op": "load", "module": name})
+            self._pending += protocol.frame_buffers({"op": "load", "module": name})
         frame = self._next_frame()
         if frame is None:
             return LoadReport(False, None, self.layers, self.termination, skipped=self.skipped)
@@ -444,10 +457,10 @@ class WorkerSession:
         started = time.monotonic()
         outcomes: list[Outcome] = []
         if self.termination is None:
-            payload = protocol.PayloadBuilder()
+            payload = protocol.PayloadBuilder(copy=False)
             header = {"op": "trial", "module": module or self._default, "inputs": encode_inputs(inputs, payload),
                       "steps": [s.to_json() for s in steps]}
-            self._pending += protocol.pack_frame(header, payload.bytes())
+            self._pending += protocol.frame_buffers(header, payload)
         frame = self._next_frame() if self.termination is None else None
         if frame is not None:
             header, body = frame

@@ -108,21 +108,19 @@ class Channel:
         self._fd_out = fd_out
         self._reader = protocol.FrameReader(max_payload=1 << 31)
 
-    def send(self, header: dict, payload: bytes = b"") -> None:
-        data = memoryview(self._protocol.pack_frame(header, payload))
-        while data:
-            n = os.write(self._fd_out, data)
-            data = data[n:]
+    def send(self, header: dict, payload=b"") -> None:
+        """Write one frame (payload: bytes or a PayloadBuilder, whose parts are written without joining)."""
+        buffers = self._protocol.frame_buffers(header, payload)
+        while buffers:
+            buffers = self._protocol.write_some(self._fd_out, buffers)
 
     def recv(self):
         while True:
             frame = self._reader.next_frame()
             if frame is not None:
                 return frame
-            chunk = os.read(self._fd_in, 1 << 20)
-            if not chunk:
+            if not self._reader.read_from(self._fd_in):
                 return None
-            self._reader.feed(chunk)
 
 
 def _student_frames(tb, roots: tuple[str, ...]) -> list[dict]:
@@ -241,7 +239,7 @@ def _run_trial(channel: Channel, module, header: dict, payload: bytes, roots: tu
             record = describe_exception(exc, roots)
             ex.mark_failed(step, f"{step.describe()} failed")
             results.append({"ok": False, "error": record, "attempts": _take_attempts()})
-    channel.send({"results": results, "done": True}, out.bytes())
+    channel.send({"results": results, "done": True}, out)
 
 
 def _close_except(keep: set[int]) -> None:

@@ -125,3 +125,94 @@ def test_does_the_wire_format_avoid_pickle_entirely():
     for module in (protocol,):
         source = inspect.getsource(module)
         assert "import pickle" not in source and "pickle.loads" not in source and "allow_pickle=True" not in source
+
+
+def _big_frame(n=50_000):
+    """A frame whose payload (n float64, 400 kB) is over DIRECT_PAYLOAD, plus the array."""
+    a = np.random.default_rng(2).standard_normal(n)
+    pb = PayloadBuilder(copy=False)
+    tree = encode_value(a, pb)
+    return protocol.frame_buffers({"value": tree}, pb), a
+
+
+def test_does_a_large_payload_arrive_whole_when_fed_in_odd_chunks():
+    buffers, a = _big_frame()
+    wire = b"".join(buffers) + pack_frame({"next": 1}, b"xy")
+    reader = FrameReader()
+    frames = []
+    for i in range(0, len(wire), 7919):
+        reader.feed(wire[i:i + 7919])
+        while (frame := reader.next_frame()) is not None:
+            frames.append(frame)
+    assert [h.keys() for h, _ in frames] == [{"value"}, {"next"}]
+    header, payload = frames[0]
+    assert len(payload) > protocol.DIRECT_PAYLOAD
+    assert np.array_equal(decode_tree(header["value"], payload)["array"], a)
+    assert frames[1][1] == b"xy"
+
+
+def test_do_frames_cross_a_real_pipe_with_writev_and_direct_reads():
+    import os
+    import threading
+
+    buffers, a = _big_frame(300_000)           # 2.4 MB: many partial writes through a 64 kB pipe
+    small = protocol.frame_buffers({"small": True}, b"abc")
+    r, w = os.pipe()
+
+    def send():
+        todo = buffers + small
+        while todo:
+            todo = protocol.write_some(w, todo)
+        os.close(w)
+
+    sender = threading.Thread(target=send)
+    sender.start()
+    reader, frames = FrameReader(), []
+    while reader.read_from(r):
+        while (frame := reader.next_frame()) is not None:
+            frames.append(frame)
+    sender.join()
+    os.close(r)
+    assert np.array_equal(decode_tree(frames[0][0]["value"], frames[0][1])["array"], a)
+    assert frames[1] == ({"small": True}, b"abc")
+
+
+def test_does_write_some_resume_in_the_middle_of_a_buffer(monkeypatch):
+    written = bytearray()
+
+    def five_bytes_at_a_time(fd, bufs):
+        data = b"".join(bytes(b) for b in bufs)[:5]
+        written.extend(data)
+        return len(data)
+
+    monkeypatch.setattr(protocol.os, "writev", five_bytes_at_a_time)
+    todo = [b"abc", memoryview(b"defghij"), b"", b"kl"]
+    while todo:
+        todo = protocol.write_some(-1, todo)
+    assert bytes(written) == b"abcdefghijkl"
+
+
+def test_does_the_worker_payload_snapshot_arrays_but_the_parent_payload_not():
+    a = np.arange(4.0)
+    snap, view = PayloadBuilder(), PayloadBuilder(copy=False)
+    encode_value(a, snap), encode_value(a, view)
+    a[0] = 99.0
+    assert np.frombuffer(snap.bytes())[0] == 0.0      # a later in-place change cannot alter a sent result
+    assert np.frombuffer(view.bytes())[0] == 99.0
+
+
+def test_are_decoded_arrays_read_only_in_the_parent_and_private_in_the_worker():
+    buffers, a = _big_frame()
+    reader = FrameReader()
+    reader.feed(b"".join(buffers))
+    header, payload = reader.next_frame()
+    assert isinstance(payload, bytearray)
+    parent = decode_tree(header["value"], payload)["array"]
+    assert not parent.flags.writeable
+    node = header["value"]
+    mine = protocol.decode_array_fields(node, payload, writable=True)
+    mine[0] += 1.0
+    assert mine.flags.writeable and mine[0] == a[0] + 1.0
+    small = protocol.decode_array_fields({"dtype": "<f8", "shape": [1], "off": 0, "len": 8}, b"\x00" * 8,
+                                         writable=True)
+    small[0] = 1.0                                      # a bytes payload is copied, so this is allowed
