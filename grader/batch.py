@@ -29,6 +29,7 @@ built themselves; nothing a student's worker produced is ever unpickled.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -310,6 +311,31 @@ def probe_isolation(course_root: Path, isolation_doc: dict | None) -> tuple[tupl
     return load.layers, dict(load.skipped)
 
 
+#: Thread-count variables of the BLAS and OpenMP builds numpy may use.
+_BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+@contextlib.contextmanager
+def _single_threaded_blas():
+    """While the slot processes start, ask their BLAS for one thread each (unless the caller chose).
+
+    Each slot is one grader among `jobs`: BLAS helper threads would only
+    compete with the other slots and the workers for the same cores. The
+    variables must be set before a slot imports numpy, so they are set in
+    this process's environment, which the slots inherit, and restored after.
+    """
+    saved = {name: os.environ.get(name) for name in _BLAS_THREADS}
+    for name, value in saved.items():
+        if value is None:
+            os.environ[name] = "1"
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+
+
 def run(submissions: str | os.PathLike, *, out: str | os.PathLike, jobs: int | None = None,
         timeout: float = 10.0, regrade: bool = False, min_isolation: str = "process", mode: str = "auto",
         salt: str = "", isolation: bool = True, course=None, execute_all: bool = False,
@@ -351,8 +377,9 @@ def run(submissions: str | os.PathLike, *, out: str | os.PathLike, jobs: int | N
         slots = ctx.Queue()
         for k in range(jobs):
             slots.put(k)
-        with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=ctx, initializer=_slot_init,
-                                 initargs=(str(c.root), options_doc, str(out_dir), slots)) as pool:
+        with _single_threaded_blas(), \
+                ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=ctx, initializer=_slot_init,
+                                    initargs=(str(c.root), options_doc, str(out_dir), slots)) as pool:
             futures = [pool.submit(grade_student, e.student, str(e.path), e.kind, e.problem) for e in todo]
             for future in as_completed(futures):
                 info = future.result()

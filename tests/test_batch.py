@@ -197,3 +197,12 @@ def test_is_a_missing_submissions_folder_a_usage_error(tmp_path, capsys):
 
     assert main(["batch", str(tmp_path / "nope"), "--out", str(tmp_path / "o")]) == 2
     assert "not a folder" in capsys.readouterr().err
+
+
+def test_do_slots_start_with_single_threaded_blas_unless_the_caller_chose(monkeypatch):
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    with batch._single_threaded_blas():
+        inside = {name: os.environ.get(name) for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")}
+    assert inside == {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "3"}
+    assert "OPENBLAS_NUM_THREADS" not in os.environ and os.environ["OMP_NUM_THREADS"] == "3"
