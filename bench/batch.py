@@ -10,7 +10,8 @@ is drawn from the diagnosis corpus (tests/corpus) as a correct, buggy or
 crashing file; the corpus's correct files include deliberately slow styles
 (Python loops over the 200,000-element ReLU case, per-example training
 loops), so this class is heavier. For each class and isolation setting (all
-layers on, then off) it prints:
+layers on, then off, then for the generated class each OS layer alone) it
+prints:
 - students per second, over a class without hanging students;
 - the per-student wall time (median and 90th percentile);
 - the peak memory of the whole process tree (sampled every 50 ms);
@@ -36,7 +37,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from grade_reference import machine  # noqa: E402
 
-from grader import api  # noqa: E402
+from grader import api, batch  # noqa: E402
 
 FILES = {"fc": "fc.py", "relu": "relu.py", "scanning_mlp": "scanning_mlp.py", "logistic": "logistic.py"}
 CRASH = "import os\nos._exit(0)\n"
@@ -165,9 +166,11 @@ def main() -> int:
               f"{gen['buggy']} buggy, {gen['crashing']} crashing.")
         print(f"corpus mix: {args.students} students x 4 exercises; files: {mix['correct']} correct, "
               f"{mix['buggy']} buggy, {mix['crashing']} crashing. --jobs {args.jobs}, --timeout 2")
+        settings = [("all layers on", True), ("isolation off (process + rlimit only)", False)]
+        single = [(f"only {name} (+ process, rlimit)", [name]) for name in batch.OS_LAYERS]
         for cls, folder in (("generated", tmp / "generated"), ("corpus mix", tmp / "class")):
-            for label, isolation in (("all layers on", True), ("isolation off (process + rlimit only)", False)):
-                result, wall, per, peak = run(folder, tmp / f"out-{cls}-{isolation}", args.jobs, isolation)
+            for k, (label, isolation) in enumerate(settings + (single if cls == "generated" else [])):
+                result, wall, per, peak = run(folder, tmp / f"out-{cls}-{k}", args.jobs, isolation)
                 per.sort()
                 layers = ", ".join(result.summary["isolation"]["layers"])
                 print(f"\n{cls}, {label} [{layers}]")

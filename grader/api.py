@@ -77,9 +77,14 @@ def _options(timeout: float, mode: str, salt: str) -> Options:
 
 def batch(submissions: str | os.PathLike, *, out: str | os.PathLike, jobs: int | None = None,
           timeout: float = DEFAULT_TIMEOUT, regrade: bool = False, min_isolation: str = "process",
-          mode: str = "auto", salt: str = "", course: str | os.PathLike | None = None, isolation: bool = True,
+          mode: str = "auto", salt: str = "", course: str | os.PathLike | None = None, isolation=True,
           execute_all: bool = False, progress=None):
-    """Grade a folder of student entries into `out` (see grader.batch); returns a BatchResult."""
+    """Grade a folder of student entries into `out` (see grader.batch); returns a BatchResult.
+
+    isolation: True (every OS layer this machine offers), False (the process
+    boundary and rlimits only), or the names of the OS layers to try, from
+    "namespaces", "landlock" and "seccomp" (to measure or bypass one layer).
+    """
     from grader import batch as _batch
 
     if mode not in MODES:

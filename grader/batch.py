@@ -336,9 +336,28 @@ def _single_threaded_blas():
                 os.environ.pop(name, None)
 
 
+#: The OS layers a batch can switch on one by one (rlimits and the process boundary are always on).
+OS_LAYERS = ("namespaces", "landlock", "seccomp")
+
+
+def requested_layers(isolation) -> dict | None:
+    """True: every OS layer; False: none (process and rlimits only); or an iterable of OS_LAYERS names."""
+    if isolation is True:
+        return {name: True for name in OS_LAYERS}
+    if isolation is False or isolation is None:
+        return None
+    if isinstance(isolation, str):
+        isolation = [isolation]
+    names = set(isolation)
+    unknown = sorted(names - set(OS_LAYERS))
+    if unknown:
+        raise UsageError(f"unknown isolation layer(s) {', '.join(unknown)}; choose from {', '.join(OS_LAYERS)}")
+    return {name: name in names for name in OS_LAYERS} if names else None
+
+
 def run(submissions: str | os.PathLike, *, out: str | os.PathLike, jobs: int | None = None,
         timeout: float = 10.0, regrade: bool = False, min_isolation: str = "process", mode: str = "auto",
-        salt: str = "", isolation: bool = True, course=None, execute_all: bool = False,
+        salt: str = "", isolation=True, course=None, execute_all: bool = False,
         progress=None) -> BatchResult:
     """Grade every entry of SUBMISSIONS into OUT (see the module docstring)."""
     from grader import sandbox
@@ -356,7 +375,7 @@ def run(submissions: str | os.PathLike, *, out: str | os.PathLike, jobs: int | N
     out_dir.mkdir(parents=True, exist_ok=True)
     for stale in out_dir.glob("*.tmp"):
         stale.unlink()
-    iso_doc = {"namespaces": True, "landlock": True, "seccomp": True} if isolation else None
+    iso_doc = requested_layers(isolation)
     layers, skipped = probe_isolation(c.root, iso_doc)
     if not sandbox.meets(layers, min_isolation):
         missing = [lvl for lvl in sandbox.LEVELS[1:sandbox.LEVELS.index(min_isolation) + 1]

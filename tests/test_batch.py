@@ -206,3 +206,22 @@ def test_do_slots_start_with_single_threaded_blas_unless_the_caller_chose(monkey
         inside = {name: os.environ.get(name) for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")}
     assert inside == {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "3"}
     assert "OPENBLAS_NUM_THREADS" not in os.environ and os.environ["OMP_NUM_THREADS"] == "3"
+
+
+def test_can_one_os_layer_be_requested_alone_and_is_a_wrong_name_refused():
+    assert batch.requested_layers(True) == {"namespaces": True, "landlock": True, "seccomp": True}
+    assert batch.requested_layers(False) is None and batch.requested_layers([]) is None
+    assert batch.requested_layers(["seccomp"]) == {"namespaces": False, "landlock": False, "seccomp": True}
+    with pytest.raises(UsageError, match="unknown isolation layer"):
+        batch.requested_layers(["landlok"])
+
+
+def test_does_a_batch_with_only_seccomp_report_only_that_os_layer(tmp_path):
+    subs = tmp_path / "c"
+    subs.mkdir()
+    shutil.copytree(REFERENCE, subs / "ref", ignore=shutil.ignore_patterns("mutants"))
+    result = api.batch(subs, out=tmp_path / "o", jobs=1, isolation=["seccomp"])
+    layers = set(result.summary["isolation"]["layers"])
+    assert "namespaces" not in layers and not any(x.startswith("landlock") for x in layers)
+    if "seccomp" not in result.summary["isolation"]["skipped"]:
+        assert "seccomp" in layers
