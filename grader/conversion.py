@@ -168,8 +168,9 @@ def _to_python(source: str) -> tuple[str, list[str]]:
     try:
         ast.parse(code)
     except SyntaxError:
-        # Without IPython the magics stay as they are: blank them out ourselves.
-        code = "\n".join("" if ln.lstrip().startswith(("%", "!")) else ln for ln in source.splitlines())
+        # Without IPython the magics stay as they are: turn them into `pass` ourselves.
+        code = "\n".join(ln[:len(ln) - len(ln.lstrip())] + "pass" if ln.lstrip().startswith(("%", "!")) else ln
+                         for ln in source.splitlines())
     return code, found
 
 
@@ -207,6 +208,8 @@ def _why_dropped(stmt: ast.stmt, code: str) -> str | None:
         return None
     if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str):
         return ""                                # a docstring or a bare string: left out silently
+    if isinstance(stmt, ast.Pass):
+        return ""                                # includes a top-level magic, already reported
     segment = (ast.get_source_segment(code, stmt) or type(stmt).__name__).strip().splitlines()[0]
     if "get_ipython()" in segment:
         return "an IPython magic"
@@ -232,7 +235,19 @@ def _python_cells(cells: list[Cell], origin: str, dropped: list[str], magic_note
         code, magics = _to_python(cell.source)
         if magics:
             dropped.append(f"{where}: {', '.join(magics[:3])}{magic_note}")
+            code = _without_magics(code)
         yield cell, where, code, bool(magics)
+
+
+def _without_magics(code: str) -> str:
+    """Each converted magic or shell-escape line becomes `pass`, keeping indentation and line numbers.
+
+    A magic inside a function body (say `%time` in a method) would otherwise
+    be kept as a get_ipython() call and fail in the worker, where there is no
+    IPython.
+    """
+    return "\n".join(ln[:len(ln) - len(ln.lstrip())] + "pass" if "get_ipython()" in ln else ln
+                     for ln in code.splitlines())
 
 
 def definitions(cells: list[Cell], *, origin: str = "cell") -> Conversion:
@@ -297,10 +312,7 @@ def execute_all(cells: list[Cell], *, origin: str = "cell") -> Conversion:
     blocks = []
     dropped: list[str] = []
     note = " (magics and shell escapes cannot run here)"
-    for cell, _, code, magics in _python_cells(cells, origin, dropped, note):
-        if magics:
-            code = "\n".join(ln[:len(ln) - len(ln.lstrip())] + "pass" if "get_ipython()" in ln else ln
-                             for ln in code.splitlines())
+    for cell, _, code, _ in _python_cells(cells, origin, dropped, note):
         blocks.append((cell.index, code))
     runner = f"""\
 import linecache as _grade_linecache

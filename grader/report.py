@@ -4,8 +4,11 @@ Layout: a summary table (exercise, status, checks passed, points, worst
 relative error), then one panel per failing check (what was expected and
 what was given, in shape and convention, the worst entry, the diagnosis and
 a hint, and the student's own traceback lines for a crash), then a footer
-saying which cases ran. Text that came from student code is never
-interpreted as markup. rich honours NO_COLOR and the terminal's width.
+saying which cases ran. Checks still raising NotImplementedError share one
+panel, and so do all of an exercise's checks when they failed for the same
+reason (the file did not load, or timed out while loading). Text that came
+from student code is never interpreted as markup. rich honours NO_COLOR and
+the terminal's width.
 """
 
 from __future__ import annotations
@@ -96,6 +99,26 @@ def not_attempted_panel(ex: ExerciseResult, checks: list[CheckResult]) -> Panel:
     return Panel(body, title=title, title_align="left", border_style="yellow")
 
 
+def same_failure_panel(ex: ExerciseResult, checks: list[CheckResult]) -> Panel:
+    """One panel for checks that all failed for the same reason (the file did not load, a timeout)."""
+    panel = check_panel(ex, checks[0])
+    body = panel.renderable
+    body.append(f"\nThis is why all {len(checks)} checks below failed:", style="bold")
+    for c in checks:
+        body.append(f"\n  • {c.id}", style="bold")
+        body.append(f"  {c.title}  ({_points(c.score)}/{_points(c.max_score)})")
+    title = Text(f"✗ {ex.id}: every check failed the same way", style="bold red")
+    title.append(f"  {_points(sum(c.score for c in checks))}/{_points(sum(c.max_score for c in checks))}",
+                 style="red")
+    return Panel(body, title=title, title_align="left", border_style="red")
+
+
+def _same_failure(checks: list[CheckResult]) -> bool:
+    first = checks[0]
+    return len(checks) > 1 and all((c.message, c.diagnosis, c.frames) == (first.message, first.diagnosis, first.frames)
+                                   and c.worst is None and not c.given_layout for c in checks)
+
+
 def exercise_notes(ex: ExerciseResult) -> Text | None:
     if ex.status == "graded" and not ex.message:
         return None
@@ -146,10 +169,13 @@ def render(report: Report, console: Console) -> None:
         if ex.status == "missing":
             continue
         failing = [c for c in ex.checks if not c.passed]
+        stubs = [c for c in failing if c.diagnosis == ("not_implemented",)]
+        if failing and not stubs and len(failing) == len(ex.checks) and _same_failure(failing):
+            console.print(same_failure_panel(ex, failing))
+            continue
         if ex.status == "error" and failing:
             console.print(check_panel(ex, failing[0]))
             continue
-        stubs = [c for c in failing if c.diagnosis == ("not_implemented",)]
         if stubs:
             console.print(not_attempted_panel(ex, stubs))
         for check in failing:

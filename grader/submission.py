@@ -132,11 +132,22 @@ class Prepared:
         return None
 
     def finish(self, report):
-        """The report with the notes added and exercises graded from a notebook named after it."""
+        """The report with the notes added and exercises graded from a notebook named after it.
+
+        Messages that start with the converted module's name ("fc.py could
+        not be loaded: ...") name the notebook instead.
+        """
         from dataclasses import replace
 
-        exercises = tuple(replace(e, file=self.names[e.id]) if e.id in self.names and e.file else e
-                          for e in report.exercises)
+        def renamed(text: str, old: str, new: str) -> str:
+            return new + text[len(old):] if text.startswith(old + " ") else text
+
+        def from_notebook(e):
+            old, new = e.file, self.names[e.id]
+            checks = tuple(replace(c, message=renamed(c.message, old, new)) for c in e.checks)
+            return replace(e, file=new, message=renamed(e.message, old, new), checks=checks)
+
+        exercises = tuple(from_notebook(e) if e.id in self.names and e.file else e for e in report.exercises)
         return replace(report, exercises=exercises, notes=report.notes + self.notes)
 
 

@@ -60,6 +60,14 @@ def test_are_magics_and_shell_escapes_dropped_without_losing_the_cell_definition
     assert conv.dropped[1] == "cell 2: cell magic %%timeit"
 
 
+def test_does_a_magic_inside_a_method_body_become_a_no_op_in_both_policies():
+    src = cells("class Layer:\n    def forward(self, x):\n        %time y = 2 * x\n        return 3 * x")
+    for conv in (definitions(src), execute_all(src)):
+        assert run(conv.source)["Layer"]().forward(2) == 6
+        assert "get_ipython" not in conv.source
+        assert conv.dropped == ("cell 1: magic %time",) or conv.dropped[0].startswith("cell 1: magic %time")
+
+
 def test_is_an_import_of_the_grader_dropped():
     conv = definitions(cells("from grader.notebook import check\nimport grader.api\nimport math"))
     assert "grader" not in conv.source and "import math" in conv.source

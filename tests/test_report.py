@@ -68,6 +68,20 @@ def test_are_not_attempted_checks_collapsed_into_one_panel():
     assert "fc: not attempted yet  0/10" in text and text.count("╭") == 1
 
 
+@pytest.mark.parametrize("source", ["import os\nos._exit(3)\n", "class ReLU(:\n    pass\n"])
+def test_is_a_file_that_cannot_load_shown_in_one_panel_listing_every_check(grade_sources, source):
+    report = grade_sources({"relu": source}, exercise="relu")
+    text = rendered(report)
+    n_checks = len(report.exercises[0].checks)
+    assert "relu: every check failed the same way  0/" in text and text.count("╭") == 1
+    assert f"This is why all {n_checks} checks below failed" in text
+    assert all(f"• {c.id}" in text for c in report.exercises[0].checks)
+
+
+def test_are_checks_that_fail_for_different_reasons_kept_in_their_own_panels(buggy_report):
+    assert "every check failed the same way" not in rendered(buggy_report)
+
+
 def test_does_the_footer_say_hidden_cases_run_at_grading_in_student_mode():
     text = rendered(api.grade(TEMPLATE, exercise="relu", mode="student"))
     assert "Hidden cases with new inputs and shapes run at official grading." in " ".join(text.split())

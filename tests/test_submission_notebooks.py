@@ -78,6 +78,8 @@ def test_is_a_hanging_top_level_cell_dropped_by_default_and_a_timeout_with_execu
     assert api.grade(nb, timeout=2).all_passed
     report = api.grade(nb, timeout=2, execute_all=True)
     assert [e.status for e in report.exercises] == ["timeout"] and report.score == 0
+    assert report.exercises[0].message.startswith("relu.ipynb could not be loaded")   # not the converted relu.py
+    assert all(c.message.startswith("relu.ipynb ") for c in report.exercises[0].checks)
 
 
 def test_does_execute_all_grade_a_clean_notebook_like_the_py_file(tmp_path):
