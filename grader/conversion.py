@@ -169,8 +169,7 @@ def _to_python(source: str) -> tuple[str, list[str]]:
         ast.parse(code)
     except SyntaxError:
         # Without IPython the magics stay as they are: turn them into `pass` ourselves.
-        code = "\n".join(ln[:len(ln) - len(ln.lstrip())] + "pass" if ln.lstrip().startswith(("%", "!")) else ln
-                         for ln in source.splitlines())
+        code = _pass_lines(source, lambda ln: ln.lstrip().startswith(("%", "!")))
     return code, found
 
 
@@ -246,8 +245,12 @@ def _without_magics(code: str) -> str:
     be kept as a get_ipython() call and fail in the worker, where there is no
     IPython.
     """
-    return "\n".join(ln[:len(ln) - len(ln.lstrip())] + "pass" if "get_ipython()" in ln else ln
-                     for ln in code.splitlines())
+    return _pass_lines(code, lambda ln: "get_ipython()" in ln)
+
+
+def _pass_lines(code: str, chosen) -> str:
+    """`code` with every line for which chosen(line) holds replaced by `pass` at the same indentation."""
+    return "\n".join(ln[:len(ln) - len(ln.lstrip())] + "pass" if chosen(ln) else ln for ln in code.splitlines())
 
 
 def definitions(cells: list[Cell], *, origin: str = "cell") -> Conversion:

@@ -58,6 +58,14 @@ def summary_table(report: Report) -> Table:
 
 
 def check_panel(ex: ExerciseResult, check: CheckResult) -> Panel:
+    title = Text(f"✗ {check.id}", style="bold red")
+    title.append(f"  {_points(check.score)}/{_points(check.max_score)}", style="red")
+    return Panel(_check_body(check), title=title, title_align="left", subtitle=check.title, subtitle_align="right",
+                 border_style="red")
+
+
+def _check_body(check: CheckResult) -> Text:
+    """What a failing check found: message, layouts, worst entry, the student's frames, diagnosis, hint."""
     body = Text()
     body.append(check.message)
     if check.expected_layout:
@@ -81,10 +89,7 @@ def check_panel(ex: ExerciseResult, check: CheckResult) -> Panel:
     if check.hint:
         body.append("\nHint: ", style="bold")
         body.append(check.hint)
-    title = Text(f"✗ {check.id}", style="bold red")
-    title.append(f"  {_points(check.score)}/{_points(check.max_score)}", style="red")
-    return Panel(body, title=title, title_align="left", subtitle=check.title, subtitle_align="right",
-                 border_style="red")
+    return body
 
 
 def not_attempted_panel(ex: ExerciseResult, checks: list[CheckResult]) -> Panel:
@@ -101,8 +106,7 @@ def not_attempted_panel(ex: ExerciseResult, checks: list[CheckResult]) -> Panel:
 
 def same_failure_panel(ex: ExerciseResult, checks: list[CheckResult]) -> Panel:
     """One panel for checks that all failed for the same reason (the file did not load, a timeout)."""
-    panel = check_panel(ex, checks[0])
-    body = panel.renderable
+    body = _check_body(checks[0])
     body.append(f"\nThis is why all {len(checks)} checks below failed:", style="bold")
     for c in checks:
         body.append(f"\n  • {c.id}", style="bold")
