@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -115,3 +117,22 @@ def verdicts(report) -> list:
 def frames_per_check(report) -> list[list[dict]]:
     """The traceback frames of every check of a Report, in order, as JSON."""
     return [c.get("frames", []) for ex in report.to_dict()["exercises"] for c in ex["checks"]]
+
+
+def lingering() -> list[str]:
+    """Live (non-zombie) worker or fork-server processes started from this interpreter."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as fh:
+                cmd = fh.read().replace(b"\0", b" ").decode(errors="replace")
+            with open(f"/proc/{entry}/stat") as fh:
+                state = fh.read().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        mine = cmd.startswith(sys.executable + " ")
+        if state != "Z" and mine and ("grader.worker" in cmd or "grader.zygote" in cmd):
+            found.append(f"{entry}: {cmd[:80]}")
+    return found

@@ -1,14 +1,12 @@
-"""Questions about attacks on the grader: does each one fail, and does nothing else suffer?
+"""Questions about attacking submissions: does each one fail, and does nothing else suffer?
 
-The attacks are in tests/attacks/, one file per attack (see its README).
+The submissions are in tests/attacks/submissions/, one file per attack (see its README).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import sys
 import time
 from pathlib import Path
 
@@ -16,9 +14,9 @@ import pytest
 
 from grader import api
 
-from conftest import REFERENCE, ROOT
+from conftest import REFERENCE, ROOT, lingering
 
-ATTACKS = Path(__file__).resolve().parent / "attacks"
+ATTACKS = Path(__file__).resolve().parent / "submissions"
 
 #: attack -> diagnosis codes of which one must be named on the check of the first attacked call (the
 #: forward); later calls may fail differently (a backward that never set self.dW is `missing`).
@@ -46,25 +44,6 @@ EXPECTED = {
     "print_flood": {"crashed"},
     "deep_recursion": {"crashed", "timeout", "memory"},
 }
-
-
-def lingering() -> list[str]:
-    """Live (non-zombie) worker or fork-server processes started from this interpreter."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/cmdline", "rb") as fh:
-                cmd = fh.read().replace(b"\0", b" ").decode(errors="replace")
-            with open(f"/proc/{entry}/stat") as fh:
-                state = fh.read().rsplit(")", 1)[1].split()[0]
-        except OSError:
-            continue
-        mine = cmd.startswith(sys.executable + " ")
-        if state != "Z" and mine and ("grader.worker" in cmd or "grader.zygote" in cmd):
-            found.append(f"{entry}: {cmd[:80]}")
-    return found
 
 
 def instantiate(name: str, folder: Path, *, other: Path, out: Path, mark: Path) -> Path:
