@@ -1,12 +1,13 @@
 """The Python API: one keyword-only function per `grade` subcommand.
 
-    grade(path, *, exercise=None, timeout=10.0, mode="auto", course=None, salt="", execute_all=False) -> Report
+    grade(path, *, exercise=None, timeout=10.0, mode="auto", course=None, salt="", execute_all=False,
+          allow_root=False) -> Report
     batch(submissions, *, out, jobs=None, timeout=10.0, regrade=False, min_isolation="process",
-          mode="auto", salt="", course=None) -> BatchResult
+          mode="auto", salt="", course=None, isolation=True, execute_all=False, allow_root=False) -> BatchResult
     gradescope(*, out, timeout=10.0, salt="", course=None) -> Path
     build(*, course=None, check=False, exercise=None) -> BuildResult
     list_exercises(*, course=None) -> list[Exercise]
-    grade_prepared(prepared, *, label, timeout=10.0, mode="auto", course=None, salt="") -> Report
+    grade_prepared(prepared, *, label, timeout=10.0, mode="auto", course=None, salt="", allow_root=False) -> Report
         (modules made from notebooks; `grader.notebook.check` uses it)
 
 The CLI (`grader.cli`) is a thin layer over these; both share their defaults.
@@ -35,15 +36,17 @@ MODES = ("auto", "student", "instructor")
 
 def grade(path: str | os.PathLike, *, exercise: str | None = None, timeout: float = DEFAULT_TIMEOUT,
           mode: str = "auto", course: str | os.PathLike | None = None, salt: str = "",
-          execute_all: bool = False) -> Report:
+          execute_all: bool = False, allow_root: bool = False) -> Report:
     """Grade a submission folder, .py file or notebook and return the Report.
 
     mode: "auto" uses the reference when the course has it (instructor mode),
     "student" uses only the public cases, "instructor" requires the reference.
     execute_all: for a notebook, run every code cell instead of keeping only
     the definitions (see grader.conversion).
+    allow_root: when running as root, grade even if the worker cannot drop
+    root's privileges (by default that is refused with a PrivilegeError).
     """
-    options = _options(timeout, mode, salt)
+    options = _options(timeout, mode, salt, allow_root)
     c = find_course(course)
     exercises = c.exercises()
     if exercise is not None:
@@ -60,25 +63,25 @@ def grade(path: str | os.PathLike, *, exercise: str | None = None, timeout: floa
 
 
 def grade_prepared(prepared: Prepared, *, label: str, timeout: float = DEFAULT_TIMEOUT, mode: str = "auto",
-                   course: str | os.PathLike | None = None, salt: str = "") -> Report:
+                   course: str | os.PathLike | None = None, salt: str = "", allow_root: bool = False) -> Report:
     """Grade files already prepared (a kernel's history made into a module, by `grader.notebook`)."""
-    report = grade_files(find_course(course), prepared.files, label=label, options=_options(timeout, mode, salt),
-                         locate=prepared.locate)
+    report = grade_files(find_course(course), prepared.files, label=label,
+                         options=_options(timeout, mode, salt, allow_root), locate=prepared.locate)
     return prepared.finish(report)
 
 
-def _options(timeout: float, mode: str, salt: str) -> Options:
+def _options(timeout: float, mode: str, salt: str, allow_root: bool = False) -> Options:
     if not (timeout > 0):
         raise UsageError("--timeout must be a positive number of seconds")
     if mode not in MODES:
         raise UsageError(f"mode must be one of {', '.join(MODES)}")
-    return Options(limits=Limits(timeout=float(timeout)), mode=mode, salt=salt)
+    return Options(limits=Limits(timeout=float(timeout)), mode=mode, salt=salt, allow_root=bool(allow_root))
 
 
 def batch(submissions: str | os.PathLike, *, out: str | os.PathLike, jobs: int | None = None,
           timeout: float = DEFAULT_TIMEOUT, regrade: bool = False, min_isolation: str = "process",
           mode: str = "auto", salt: str = "", course: str | os.PathLike | None = None, isolation=True,
-          execute_all: bool = False, progress=None):
+          execute_all: bool = False, allow_root: bool = False, progress=None):
     """Grade a folder of student entries into `out` (see grader.batch); returns a BatchResult.
 
     isolation: True (every OS layer this machine offers), False (the process
@@ -91,7 +94,7 @@ def batch(submissions: str | os.PathLike, *, out: str | os.PathLike, jobs: int |
         raise UsageError(f"mode must be one of {', '.join(MODES)}")
     return _batch.run(submissions, out=out, jobs=jobs, timeout=timeout, regrade=regrade,
                       min_isolation=min_isolation, mode=mode, salt=salt, isolation=isolation, course=course,
-                      execute_all=execute_all, progress=progress)
+                      execute_all=execute_all, allow_root=allow_root, progress=progress)
 
 
 def build(*, course: str | os.PathLike | None = None, check: bool = False,

@@ -47,12 +47,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.errors import GraderError, UsageError
+from grader.sandbox import worker_uid
 
 #: Limits on a zip entry.
 ZIP_MAX_FILES = 200
 ZIP_MAX_BYTES = 32 << 20
-#: The first uid of the per-slot uids used when running as root.
-SLOT_UID_BASE = 64000
 
 
 class BatchError(GraderError):
@@ -174,11 +173,9 @@ def _slot_init(course_root: str, options_doc: dict, out: str, slots) -> None:
     slot = slots.get()
     course = Course(Path(course_root))
     ids = course.exercise_ids()
-    uid = SLOT_UID_BASE + slot if hasattr(os, "geteuid") and os.geteuid() == 0 else None
-    isolation = Isolation(**{**options_doc["isolation"], "uid": uid}) if options_doc["isolation"] else \
-        Isolation.off()
+    isolation = _isolation(options_doc["isolation"], worker_uid(slot + 1))
     options = Options(limits=Limits(timeout=options_doc["timeout"]), mode=options_doc["mode"],
-                      salt=options_doc["salt"], isolation=isolation)
+                      salt=options_doc["salt"], isolation=isolation, allow_root=options_doc["allow_root"])
     instructor = is_instructor(course, ids, options.mode)
     _SLOT.update(course=course, ids=ids, options=options, out=Path(out), execute_all=options_doc["execute_all"],
                  plans=plan_all(course, ids, instructor=instructor, salt=options.salt), zygote=Zygote())
@@ -294,21 +291,34 @@ def _done(out: Path, student: str) -> bool:
         return False
 
 
-def probe_isolation(course_root: Path, isolation_doc: dict | None) -> tuple[tuple[str, ...], dict]:
-    """Start one worker on an empty module and return the layers it applied and the skipped ones."""
-    from grader.session import Isolation, WorkerSession
+def _isolation(isolation_doc: dict | None, uid: int | None):
+    """The Isolation of a slot: the requested OS layers (all off for None) and, as root, the slot's uid."""
+    from grader.session import Isolation
 
-    iso = Isolation(**isolation_doc) if isolation_doc else Isolation.off()
-    if hasattr(os, "geteuid") and os.geteuid() == 0 and isolation_doc:
-        iso = Isolation(**{**isolation_doc, "uid": SLOT_UID_BASE})
+    layers = isolation_doc or {"namespaces": False, "landlock": False, "seccomp": False}
+    return Isolation(**layers, uid=uid)
+
+
+def probe_isolation(course_root: Path, isolation_doc: dict | None, *, allow_root: bool = False
+                    ) -> tuple[tuple[str, ...], dict, int | None]:
+    """Start one worker on an empty module: (layers in force, {layer: why skipped}, the uid it ran as).
+
+    Refuses (PrivilegeError) when running as root and the worker kept root's
+    privileges, unless allow_root.
+    """
+    from grader.engine import check_privileges
+    from grader.session import WorkerSession
+
     with tempfile.TemporaryDirectory() as tmp:
         probe = Path(tmp) / "probe.py"
         probe.write_text("PROBE = 1\n")
-        with WorkerSession(str(probe), "probe", isolation=iso) as s:
+        with WorkerSession(str(probe), "probe", isolation=_isolation(isolation_doc, worker_uid(1))) as s:
             load = s.handshake()
     if not load.started:
         raise BatchError("the grading worker could not start; is the project installed in this Python?")
-    return load.layers, dict(load.skipped)
+    check_privileges(load, allow_root=allow_root)
+    uid = load.credentials.uid if load.credentials is not None else None
+    return load.layers, dict(load.skipped), uid
 
 
 #: Thread-count variables of the BLAS and OpenMP builds numpy may use.
@@ -357,9 +367,12 @@ def requested_layers(isolation) -> dict | None:
 
 def run(submissions: str | os.PathLike, *, out: str | os.PathLike, jobs: int | None = None,
         timeout: float = 10.0, regrade: bool = False, min_isolation: str = "process", mode: str = "auto",
-        salt: str = "", isolation=True, course=None, execute_all: bool = False,
+        salt: str = "", isolation=True, course=None, execute_all: bool = False, allow_root: bool = False,
         progress=None) -> BatchResult:
-    """Grade every entry of SUBMISSIONS into OUT (see the module docstring)."""
+    """Grade every entry of SUBMISSIONS into OUT (see the module docstring).
+
+    allow_root: grade even if, running as root, the workers cannot drop root's privileges.
+    """
     from grader import sandbox
     from grader.course import find_course
 
@@ -376,7 +389,7 @@ def run(submissions: str | os.PathLike, *, out: str | os.PathLike, jobs: int | N
     for stale in out_dir.glob("*.tmp"):
         stale.unlink()
     iso_doc = requested_layers(isolation)
-    layers, skipped = probe_isolation(c.root, iso_doc)
+    layers, skipped, uid = probe_isolation(c.root, iso_doc, allow_root=allow_root)
     if not sandbox.meets(layers, min_isolation):
         missing = [lvl for lvl in sandbox.LEVELS[1:sandbox.LEVELS.index(min_isolation) + 1]
                    if not sandbox.meets(layers, lvl)]
@@ -388,7 +401,7 @@ def run(submissions: str | os.PathLike, *, out: str | os.PathLike, jobs: int | N
     if progress is not None:
         progress({"event": "start", "total": len(todo), "resumed": resumed})
     options_doc = {"timeout": float(timeout), "mode": mode, "salt": salt, "isolation": iso_doc,
-                   "execute_all": bool(execute_all)}
+                   "execute_all": bool(execute_all), "allow_root": bool(allow_root)}
     if todo:
         import multiprocessing
 
@@ -405,7 +418,7 @@ def run(submissions: str | os.PathLike, *, out: str | os.PathLike, jobs: int | N
                 if progress is not None:
                     progress({"event": "done", **info})
     summary = write_class_files(c, out_dir, [e.student for e in entries], layers, skipped,
-                                {**options_doc, "min_isolation": min_isolation})
+                                {**options_doc, "min_isolation": min_isolation}, worker_uid=uid)
     return BatchResult(out_dir, len(entries), len(todo), resumed, summary["errors"],
                        time.monotonic() - started, summary)
 
@@ -414,8 +427,12 @@ def _pct(x: float, total: float) -> float:
     return round(100.0 * x / total, 1) if total else 0.0
 
 
-def write_class_files(course, out: Path, students: list[str], layers, skipped, options: dict) -> dict:
-    """Rebuild gradebook.csv and summary.json from the per-student JSON files (student-id order)."""
+def write_class_files(course, out: Path, students: list[str], layers, skipped, options: dict, *,
+                      worker_uid: int | None = None) -> dict:
+    """Rebuild gradebook.csv and summary.json from the per-student JSON files (student-id order).
+
+    worker_uid: the uid the probe worker ran as (from /proc), recorded with the isolation.
+    """
     from grader import sandbox
 
     exercises = course.exercises()
@@ -476,7 +493,8 @@ def write_class_files(course, out: Path, students: list[str], layers, skipped, o
                                for cid, cnt in sorted(failed.items(), key=lambda kv: (-kv[1], kv[0]))],
         "most_common_diagnoses": [{"code": code, "count": cnt}
                                   for code, cnt in sorted(diag.items(), key=lambda kv: (-kv[1], kv[0]))],
-        "isolation": {"layers": list(layers), "level": sandbox.level_reached(layers), "skipped": skipped},
+        "isolation": {"layers": list(layers), "level": sandbox.level_reached(layers), "skipped": skipped,
+                      "worker_uid": worker_uid},
         "options": options,
     }
     _write_atomic(out / "summary.json", json.dumps(summary, indent=2, ensure_ascii=False) + "\n")

@@ -52,6 +52,9 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--salt", metavar="TEXT", default="",
                        help="mixed into the hidden cases' seeds (instructor mode), to keep them private")
     check.add_argument("--course", metavar="DIR", help="the course folder (default: this checkout)")
+    check.add_argument("--allow-root", action="store_true",
+                       help="as root, grade even if student code cannot be moved to an unprivileged uid "
+                            "(it would then run with root's privileges; refused by default)")
 
     from grader.sandbox import LEVELS
 
@@ -71,6 +74,9 @@ def _parser() -> argparse.ArgumentParser:
     batch.add_argument("--execute-all", action="store_true",
                        help="for notebook entries: run every code cell instead of keeping only the definitions")
     batch.add_argument("--course", metavar="DIR", help="the course folder (default: this checkout)")
+    batch.add_argument("--allow-root", action="store_true",
+                       help="as root, grade even if student code cannot be moved to an unprivileged uid "
+                            "(it would then run with root's privileges; refused by default)")
 
     gs = sub.add_parser("gradescope", help="build a Gradescope autograder zip (holds the reference: staff only)")
     gs.add_argument("--out", required=True, metavar="ZIP", help="where to write the autograder zip")
@@ -115,7 +121,8 @@ def _batch(args) -> int:
     with bar:
         result = api.batch(args.submissions, out=args.out, jobs=args.jobs, timeout=args.timeout,
                            regrade=args.regrade, min_isolation=args.min_isolation, mode=args.mode,
-                           salt=args.salt, course=args.course, execute_all=args.execute_all, progress=progress)
+                           salt=args.salt, course=args.course, execute_all=args.execute_all,
+                           allow_root=args.allow_root, progress=progress)
     render_batch(result, console)
     return 0
 
@@ -133,7 +140,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "check":
             report = api.grade(args.path, exercise=args.exercise, timeout=args.timeout, mode=args.mode,
-                               course=args.course, salt=args.salt, execute_all=args.execute_all)
+                               course=args.course, salt=args.salt, execute_all=args.execute_all,
+                               allow_root=args.allow_root)
             from grader.report import render
 
             render(report, _console())

@@ -31,7 +31,7 @@ from grader import fixtures, oracle
 from grader.numgrad import to_convention
 from grader.checks import CheckContext, ValueCheck, gate_hygiene
 from grader.course import Course
-from grader.errors import CourseError, WorkerStartError
+from grader.errors import CourseError, PrivilegeError, WorkerStartError
 from grader.results import CaseCount, CheckResult, ExerciseResult, Report
 from grader.session import Isolation, Limits, LoadReport, WorkerSession
 from grader.spec import Exercise
@@ -54,6 +54,8 @@ class Options:
     isolation: Isolation = field(default_factory=Isolation)
     #: Fork workers from a pre-imported server (`grader.zygote`) instead of starting interpreters.
     use_zygote: bool = True
+    #: Grade even when, running as root, a worker could not drop root's privileges (see `check_privileges`).
+    allow_root: bool = False
 
 
 @dataclass
@@ -305,6 +307,25 @@ def _missing(ex: Exercise) -> ExerciseResult:
                           _all_failed(ex, (dx.MISSING,), msg, dx.HINTS[dx.MISSING]), "", msg)
 
 
+def check_privileges(hello: LoadReport, *, allow_root: bool) -> None:
+    """Refuse to go on when the grader runs as root and the worker kept root's privileges.
+
+    Decided from /proc (`LoadReport.credentials`) where it can be read, else
+    from the worker's hello, before any student code has run. allow_root:
+    the user asked explicitly to grade anyway.
+    """
+    if not hasattr(os, "geteuid") or os.geteuid() != 0 or allow_root:
+        return
+    creds = hello.credentials
+    kept = creds.privileged if creds is not None else "uid" not in hello.layers
+    if kept:
+        why = dict(hello.skipped).get("uid", "it kept root's uid or capabilities")
+        raise PrivilegeError(
+            f"refusing to grade as root: the worker could not drop root's privileges ({why}). Run grade as an "
+            f"ordinary user, or pass --allow-root to accept that student code runs as root, where any layer that "
+            f"fails leaves it free to read or change every file of this machine")
+
+
 def _grade_group(course: Course, exercises: list[Exercise], files: Mapping[str, Path | None],
                  plans: Mapping[str, _Plan], options: Options, zygote, locate=None
                  ) -> tuple[dict[str, ExerciseResult], tuple[str, ...], tuple[tuple[str, str], ...]]:
@@ -312,6 +333,7 @@ def _grade_group(course: Course, exercises: list[Exercise], files: Mapping[str, 
     results: dict[str, ExerciseResult] = {}
     layers: tuple[str, ...] = ()
     skipped: tuple[tuple[str, str], ...] = ()
+    creds = None
     session: WorkerSession | None = None
     try:
         for i, ex in enumerate(exercises):
@@ -329,12 +351,13 @@ def _grade_group(course: Course, exercises: list[Exercise], files: Mapping[str, 
                     detail = hello.termination.detail if hello.termination else "no answer"
                     raise WorkerStartError(f"the grading worker could not start ({detail}; it said: {last[:300]}). "
                                            f"Is the project installed (`pip install -e .`) in this Python?")
-                layers, skipped = hello.layers, hello.skipped
+                check_privileges(hello, allow_root=options.allow_root)
+                layers, skipped, creds = hello.layers, hello.skipped, hello.credentials
             results[ex.id] = grade_exercise(course, plans[ex.id].copy(), path, session)
     finally:
         if session is not None:
             session.close()
-    return results, layers, skipped
+    return results, layers, skipped, creds
 
 
 def grade_files(course: Course, files: Mapping[str, Path | None], *, label: str,
@@ -378,9 +401,11 @@ def grade_files(course: Course, files: Mapping[str, Path | None], *, label: str,
     finally:
         if own_zygote is not None:
             own_zygote.close()
-    by_id = {k: v for results, _, _ in outputs for k, v in results.items()}
-    layers = next((layers for _, layers, _ in outputs if layers), ())
-    skipped = next((sk for _, layers, sk in outputs if layers), ())
+    by_id = {k: v for results, _, _, _ in outputs for k, v in results.items()}
+    layers = next((layers for _, layers, _, _ in outputs if layers), ())
+    skipped = next((sk for _, layers, sk, _ in outputs if layers), ())
+    creds = next((c for _, _, _, c in outputs if c is not None), None)
     exercise_results = tuple(by_id.get(e.id) or _missing(e) for e in exercises)
     return Report(label, "instructor" if instructor else "student", exercise_results, layers,
-                  time.monotonic() - started, isolation_skipped=skipped)
+                  time.monotonic() - started, isolation_skipped=skipped,
+                  worker_uid=creds.uid if creds is not None else None)

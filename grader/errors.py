@@ -41,3 +41,7 @@ class BuildError(GraderError):
 
 class WorkerStartError(GraderError):
     """The grading worker could not start (before any student code ran): an installation problem."""
+
+
+class PrivilegeError(GraderError):
+    """Grading would run student code with root's privileges, and that was not explicitly allowed."""

@@ -135,6 +135,8 @@ class Report:
     seconds: float = 0.0
     notes: tuple[str, ...] = field(default=())
     isolation_skipped: tuple[tuple[str, str], ...] = ()
+    #: The uid student code ran as, read by the parent from /proc (None where it cannot be read).
+    worker_uid: int | None = None
 
     @property
     def score(self) -> float:
@@ -156,6 +158,7 @@ class Report:
             "mode": self.mode,
             "isolation": list(self.isolation),
             "isolation_skipped": {layer: why for layer, why in self.isolation_skipped},
+            "worker_uid": self.worker_uid,
             "score": self.score,
             "max_score": self.max_score,
             "notes": list(self.notes),

@@ -3,29 +3,41 @@
 Each layer is detected when it is applied; one that is not available is
 skipped with a reason, never a crash. The layers, in the order applied:
 
-1. "namespaces" (Linux; root, or unprivileged user namespaces): new network
-   and pid namespaces. The worker's bootstrap forks after unshare(), so
-   student code runs as pid 1 of its own pid namespace: when it ends, the kernel kills
-   every process left in the namespace, including a grandchild that called
-   setsid(). The network namespace has no interfaces up.
+1. "namespaces" (Linux; root, or unprivileged user namespaces): new network,
+   pid, UTS and IPC namespaces (and, as root, a mount namespace). The
+   worker's bootstrap forks after unshare(), so student code runs as pid 1
+   of its own pid namespace: when it ends, the kernel kills every process
+   left in the namespace, including a grandchild that called setsid(). The
+   network namespace has no interfaces up.
 2. "rlimit" (POSIX): address space, CPU time, file size, open files, no core
-   files, and the process count when not root (root ignores RLIMIT_NPROC).
-3. "uid" (root only): setgroups([]), setgid, setuid to one unprivileged uid
-   per concurrent slot. Skipped when the interpreter lives where that uid
-   cannot read it (for example under a mode-0700 home directory).
+   files, and the process count under a dedicated uid.
+3. "uid" (root only): every capability is dropped from every set (bounding,
+   ambient, inheritable, permitted, effective), then setgroups([]), setresgid
+   and setresuid to one unprivileged uid. Where the interpreter lives under a
+   folder that uid cannot traverse (a mode-0700 home directory), the mount
+   namespace gets an empty tmpfs over that folder with only the interpreter's
+   own folders bind-mounted back, read-only, at their usual paths
+   (`expose`), so the drop works without changing any permission on disk.
+   Without root, the capabilities a user namespace grants are dropped too.
+   no_new_privs is set in every case. The parent-death signal is set after
+   the last credential change (a credential change clears it).
 4. "landlock" (Linux ≥ 5.13): reads only under the Python prefix, the
    environment's site-packages, the system's shared libraries and the
    worker's scratch folder (which holds a copy of the submission); writes
-   only in the scratch folder; TCP bind/connect denied (ABI ≥ 4); signals to
-   processes outside the sandbox denied (ABI ≥ 6). The best ABI is probed.
+   only in the scratch folder, where no device node can be made; TCP
+   bind/connect denied (ABI ≥ 4); signals to processes outside the sandbox
+   denied (ABI ≥ 6). The best ABI is probed.
 5. "seccomp" (Linux x86_64/aarch64): EPERM for execve/execveat, process
    creation other than threads (fork, vfork, clone without CLONE_THREAD;
-   clone3 answers ENOSYS so threads fall back to clone), socket, ptrace, process_vm_*, mount, unshare, setns, bpf,
-   keyctl, perf_event_open, userfaultfd and kexec/module loading.
+   clone3 answers ENOSYS so threads fall back to clone), socket, ptrace,
+   process_vm_*, mount, unshare, setns, bpf, keyctl, perf_event_open,
+   userfaultfd, kexec/module loading, and prctl(PR_SET_PDEATHSIG) (so the
+   worker cannot outlive its holder).
 
-Landlock and seccomp are installed with raw system calls through ctypes, so
-no system library or extra package is needed. Both set no_new_privs.
-`LEVELS` orders the layers for `--min-isolation`.
+Landlock, seccomp, mounts and capabilities are set with raw system calls
+through ctypes, so no system library or extra package is needed.
+`LEVELS` orders the layers for `--min-isolation`. What the worker says it
+applied is checked by the parent from /proc (`grader.credentials`).
 """
 
 from __future__ import annotations
@@ -91,14 +103,26 @@ def _prctl(option: int, arg2: int = 0, arg3=0, arg4: int = 0, arg5: int = 0) -> 
 
 
 PR_SET_PDEATHSIG = 1
+PR_CAPBSET_DROP = 24
 PR_SET_NO_NEW_PRIVS = 38
 PR_SET_SECCOMP = 22
+PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 47, 4
 SECCOMP_MODE_FILTER = 2
-CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x00020000, 0x10000000, 0x20000000, 0x40000000
+CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
+CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT = 1, 2, 4, 32
+MS_BIND, MS_REC, MS_PRIVATE = 4096, 16384, 1 << 18
 
 
-def die_with_parent() -> None:
-    """Ask the kernel to SIGKILL this process when its parent dies (Linux; a no-op elsewhere)."""
+def die_with_parent(parent: int | None = None) -> None:
+    """Ask the kernel to SIGKILL this process when its parent dies (Linux; a no-op elsewhere).
+
+    parent: the parent's pid; if the parent is already gone (it died before
+    the request took effect), exit at once. In a new pid namespace the
+    parent is outside it and getppid() is 0 either way, so that check is
+    left to the request pipe, whose end of file stops an idle worker.
+    A credential change clears the request, so call this after the last one.
+    """
     if platform.system() != "Linux":
         return
     import signal
@@ -106,29 +130,32 @@ def die_with_parent() -> None:
     try:
         _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     except OSError:
-        pass
+        return
+    if parent is not None and os.getppid() not in (parent, 0):
+        os._exit(70)
 
 
 # ---------------------------------------------------------------------------
 # namespaces
 
 
+def _unshare(flags: int) -> None:
+    if platform.system() != "Linux":
+        raise OSError(errno.ENOSYS, "namespaces need Linux")
+    if _c().unshare(flags) != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"unshare: {os.strerror(err)}")
+
+
 def enter_namespaces() -> None:
-    """unshare() new network and pid namespaces (and a user namespace when not root).
+    """unshare() new network, pid, UTS and IPC namespaces (plus a user namespace when not root).
 
     The caller must fork next: its child becomes pid 1 of the new pid
     namespace. Raises OSError when not possible.
     """
-    if platform.system() != "Linux":
-        raise OSError(errno.ENOSYS, "namespaces need Linux")
-    libc = _c()
     uid, gid = os.getuid(), os.getgid()
-    flags = CLONE_NEWNET | CLONE_NEWPID
-    if uid != 0:
-        flags |= CLONE_NEWUSER
-    if libc.unshare(flags) != 0:
-        err = ctypes.get_errno()
-        raise OSError(err, f"unshare: {os.strerror(err)}")
+    flags = CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC
+    _unshare(flags | (CLONE_NEWUSER if uid != 0 else 0))
     if uid != 0:
         # Map ourselves to ourselves inside the user namespace (no privilege is gained).
         with open("/proc/self/setgroups", "w") as fh:
@@ -139,31 +166,156 @@ def enter_namespaces() -> None:
             fh.write(f"{gid} {gid} 1")
 
 
+def private_mounts() -> None:
+    """A mount namespace of our own, private, so nothing mounted in it reaches the host (root only)."""
+    _unshare(CLONE_NEWNS)
+    _mount(None, "/", None, MS_REC | MS_PRIVATE)
+
+
 # ---------------------------------------------------------------------------
 # uid drop
 
 
-def interpreter_readable_by_others() -> str:
-    """"" if every directory of the interpreter is reachable by any uid, else the reason."""
-    paths = {sys.base_prefix, sys.prefix, os.path.dirname(os.__file__)}
-    paths |= {p for p in sys.path if p and os.path.isdir(p)}
-    for path in sorted(paths):
+def hidden_folders(paths) -> list[str]:
+    """The outermost folders that an unprivileged uid cannot traverse on the way to `paths`.
+
+    Only proper ancestors count (a path's own mode is its own business), and
+    only the "other" execute bit: the dropped uid has no groups.
+    """
+    found: list[str] = []
+    for path in sorted({os.path.realpath(p) for p in paths}):
         current = "/"
-        for part in os.path.realpath(path).strip("/").split("/"):
+        for part in path.strip("/").split("/")[:-1]:
             current = os.path.join(current, part)
+            if any(current == f or current.startswith(f + os.sep) for f in found):
+                break
             try:
                 mode = os.stat(current).st_mode
             except OSError:
                 break
             if stat.S_ISDIR(mode) and not mode & stat.S_IXOTH:
-                return f"the interpreter's files under {current} are not reachable by other users"
-    return ""
+                found.append(current)
+                break
+    return found
 
 
-def drop_to(uid: int) -> None:
-    os.setgroups([])
-    os.setgid(uid)
-    os.setuid(uid)
+def _mount(source, target, fstype, flags: int, data=None) -> None:
+    def b(x):
+        return None if x is None else os.fsencode(x)
+
+    libc = _c()
+    if libc.mount(b(source), b(target), b(fstype), ctypes.c_ulong(flags), b(data)) != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"mount {target}: {os.strerror(err)}")
+
+
+def expose(read_only, read_write=()) -> list[str]:
+    """Make `read_only` readable and `read_write` usable by an unprivileged uid, at their own paths.
+
+    Needs root in a private mount namespace (`private_mounts`).
+    Each folder an unprivileged uid cannot traverse on the way (say /root,
+    mode 0700) is covered by an empty tmpfs, and each path beneath it is
+    bind-mounted back at its own path: read-only, no devices, no set-uid.
+    Nothing else of the covered folder is visible. Returns the covered folders.
+    """
+    wanted = {os.path.realpath(p): False for p in read_only if os.path.exists(p)}
+    wanted.update({os.path.realpath(p): True for p in read_write if os.path.exists(p)})
+    covered = hidden_folders(wanted)
+    for folder in covered:
+        below = sorted(p for p in wanted if p.startswith(folder + os.sep))
+        # Descriptors first: the paths vanish from view once the tmpfs is mounted.
+        fds = {p: os.open(p, os.O_PATH | os.O_CLOEXEC) for p in below}
+        try:
+            _mount("tmpfs", folder, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=256k")
+            for path in below:
+                if stat.S_ISDIR(os.fstat(fds[path]).st_mode):
+                    os.makedirs(path, mode=0o755, exist_ok=True)
+                else:
+                    os.makedirs(os.path.dirname(path), mode=0o755, exist_ok=True)
+                    os.close(os.open(path, os.O_CREAT | os.O_WRONLY | os.O_CLOEXEC, 0o644))
+                _mount(f"/proc/self/fd/{fds[path]}", path, None, MS_BIND | MS_REC)
+                flags = MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV | (0 if wanted[path] else MS_RDONLY)
+                _mount(None, path, None, flags)
+        finally:
+            for fd in fds.values():
+                os.close(fd)
+    return covered
+
+
+def _cap_last() -> int:
+    try:
+        with open("/proc/sys/kernel/cap_last_cap") as fh:
+            return int(fh.read().strip())
+    except (OSError, ValueError):
+        return 63
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
+
+
+def _clear_capabilities() -> None:
+    """Empty the effective, permitted and inheritable sets (always allowed: it only lowers)."""
+    header = _CapHeader(0x20080522, 0)          # _LINUX_CAPABILITY_VERSION_3
+    data = (_CapData * 2)()
+    libc = _c()
+    if libc.capset(ctypes.byref(header), data) != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"capset: {os.strerror(err)}")
+
+
+def drop_privileges(uid: int | None) -> None:
+    """Leave this process with no capability in any set, no_new_privs, and (as root) the given uid.
+
+    As root: the bounding set is emptied, ambient capabilities cleared,
+    then setgroups([]), setresgid(uid), setresuid(uid), and the remaining
+    sets emptied; the result is checked. Without root (for example in a user
+    namespace, which grants capabilities inside it) the capabilities are
+    dropped the same way and the uid stays. Raises OSError if any step
+    fails. Linux only; elsewhere only the uid change and no capability work.
+    """
+    linux = platform.system() == "Linux"
+    root = os.geteuid() == 0
+    if linux:
+        for cap in range(_cap_last() + 1):
+            try:
+                _prctl(PR_CAPBSET_DROP, cap)
+            except OSError as exc:
+                if exc.errno == errno.EINVAL:
+                    break
+                if root:
+                    raise
+        try:
+            _prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL)
+        except OSError as exc:
+            if exc.errno != errno.EINVAL:      # EINVAL: a kernel without ambient capabilities
+                raise
+    if root:
+        if uid is None or uid == 0:
+            raise OSError(errno.EINVAL, "no unprivileged uid to drop to")
+        os.setgroups([])
+        os.setresgid(uid, uid, uid)
+        os.setresuid(uid, uid, uid)
+        if os.getresuid() != (uid, uid, uid) or os.getresgid() != (uid, uid, uid) or os.getgroups():
+            raise OSError(errno.EPERM, "the uid drop did not take effect")
+    if linux:
+        _clear_capabilities()
+        _prctl(PR_SET_NO_NEW_PRIVS, 1)
+
+
+#: The first of the unprivileged uids workers run as when the grader runs as root (one per batch slot).
+WORKER_UID_BASE = 64000
+
+
+def worker_uid(slot: int = 0) -> int | None:
+    """The uid a worker drops to when the grader runs as root (None when it does not run as root)."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return None
+    return WORKER_UID_BASE + slot
 
 
 # ---------------------------------------------------------------------------
@@ -213,7 +365,8 @@ def apply_landlock(read_only: list[str], read_write: list[str]) -> str:
     ruleset = int(_syscall(_LL_CREATE, buf, ctypes.c_size_t(len(attr)), ctypes.c_uint32(0)))
     try:
         read = _FS["EXECUTE"] | _FS["READ_FILE"] | _FS["READ_DIR"]
-        for paths, access in ((read_only, read), (read_write, handled)):
+        write = handled & ~(_FS["MAKE_CHAR"] | _FS["MAKE_BLOCK"])      # never a device node
+        for paths, access in ((read_only, read), (read_write, write)):
             for path in paths:
                 try:
                     fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
@@ -260,6 +413,7 @@ _DENY = {
     },
 }
 _CLONE = {"x86_64": 56, "aarch64": 220}
+_PRCTL = {"x86_64": 157, "aarch64": 167}
 #: clone3 answers ENOSYS (not EPERM), so the C library falls back to clone(), where threads are allowed.
 _CLONE3 = 435
 _CLONE_THREAD = 0x00010000
@@ -286,6 +440,12 @@ def seccomp_program(machine: str) -> bytes:
         prog.append(_bpf(_JEQ_K, 0, 1, nr))
         prog.append(_bpf(_RET_K, 0, 0, eperm))
     prog += [_bpf(_JEQ_K, 0, 1, _CLONE3), _bpf(_RET_K, 0, 0, _RET_ERRNO | errno.ENOSYS)]
+    # prctl: PR_SET_PDEATHSIG (args[0]) denied, so the worker keeps dying with its holder
+    prog += [_bpf(_JEQ_K, 0, 4, _PRCTL[machine]),
+             _bpf(_LD_W_ABS, 0, 0, 16),
+             _bpf(_JEQ_K, 0, 1, PR_SET_PDEATHSIG),
+             _bpf(_RET_K, 0, 0, eperm),
+             _bpf(_RET_K, 0, 0, _RET_ALLOW)]
     # clone: allowed only for threads (CLONE_THREAD set in the flags, args[0])
     prog += [_bpf(_JEQ_K, 0, 3, _CLONE[machine]),
              _bpf(_LD_W_ABS, 0, 0, 16),

@@ -69,6 +69,7 @@ REPORT = {
         "mode": {"enum": ["student", "instructor"]},
         "isolation": {"type": "array", "items": {"type": "string"}},
         "isolation_skipped": {"type": "object", "additionalProperties": {"type": "string"}},
+        "worker_uid": {"type": ["integer", "null"]},
         "notes": {"type": "array", "items": {"type": "string"}},
         "score": {"type": "number", "minimum": 0},
         "max_score": {"type": "number", "minimum": 0},

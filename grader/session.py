@@ -28,7 +28,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from grader import protocol
+from grader import credentials, protocol, sandbox
+from grader.credentials import Credentials
 from grader.script import Step, encode_inputs
 from grader.values import Locate, Outcome, StepError, attempts_from, error_from_record, from_tree
 
@@ -57,18 +58,20 @@ class Limits:
 class Isolation:
     """Which sandbox layers the worker should apply (each is skipped, with a reason, if unavailable).
 
-    uid: run the worker as this unprivileged uid (root only); None keeps the caller's uid.
+    uid: when the grader runs as root, the unprivileged uid the worker drops
+    to (default `grader.sandbox.worker_uid()`); None keeps root, which the
+    engine allows only when asked to explicitly (`allow_root`).
     """
 
     namespaces: bool = True
     landlock: bool = True
     seccomp: bool = True
-    uid: int | None = None
+    uid: int | None = field(default_factory=sandbox.worker_uid)
 
     @classmethod
     def off(cls) -> "Isolation":
-        """Only the process boundary and rlimits."""
-        return cls(namespaces=False, landlock=False, seccomp=False, uid=None)
+        """Only the process boundary, rlimits and, as root, the uid drop."""
+        return cls(namespaces=False, landlock=False, seccomp=False)
 
 
 #: Most source files, and most bytes, copied from a submission folder into the scratch folder.
@@ -100,6 +103,8 @@ class LoadReport:
     started: bool = True
     skipped: tuple[tuple[str, str], ...] = ()
     attempts: tuple[str, ...] = ()
+    #: The worker's privileges as the parent read them from /proc (None where /proc cannot tell).
+    credentials: Credentials | None = None
 
 
 @dataclass(frozen=True)
@@ -236,7 +241,11 @@ class WorkerSession:
         self._reader = protocol.FrameReader(max_payload=limits.max_payload)
         self._pending: list = []        # buffers of request frames not yet written
         self._closed = False
-        self._exit: dict | None = None
+        self._status_buf = b""
+        self._status: dict[str, dict] = {}      # the holder's records, by their key
+        self.worker_pid: int | None = None
+        self._pidfd: int | None = None
+        self.credentials: Credentials | None = None
         self.layers: tuple[str, ...] = ()
         self.skipped: tuple[tuple[str, str], ...] = ()
         pipes = {name: os.pipe() for name in ("req", "resp", "stdout", "stderr", "status")}
@@ -305,6 +314,17 @@ class WorkerSession:
         self._kill()
 
     def _kill(self) -> None:
+        """SIGKILL the worker itself (through its pidfd, so never a recycled pid) and the holder's group.
+
+        The worker is pid 1 of its pid namespace when namespaces are on, so
+        its death ends every process it started, including one that left the
+        process group with setsid().
+        """
+        if self._pidfd is not None:
+            try:
+                signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
+            except OSError:
+                pass
         try:
             os.killpg(self.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
@@ -374,7 +394,7 @@ class WorkerSession:
 
     def _death_detail(self) -> str:
         """How the worker ended, as its holder reported it on the status pipe (waits up to 1 s)."""
-        record = self._read_status(1.0)
+        record = self._holder_record(("code", "signal"), 1.0)
         if record is None:
             return "the worker closed its channel"
         if "signal" in record:
@@ -387,29 +407,55 @@ class WorkerSession:
             return f"the worker was killed by {name}"
         return f"the worker process exited with code {record.get('code')}"
 
-    def _read_status(self, wait: float) -> dict | None:
-        if self._exit is not None:
-            return self._exit
+    def _holder_record(self, keys: tuple[str, ...], wait: float) -> dict | None:
+        """The holder's status record with one of `keys` (one JSON object per line), waiting up to `wait` s.
+
+        The holder is trusted code, but the records are still parsed
+        defensively: only small integer fields are kept.
+        """
         import select
 
         deadline = time.monotonic() + wait
-        data = b""
-        while time.monotonic() < deadline and len(data) < 256:
-            ready, _, _ = select.select([self._status_r], [], [], max(0.0, deadline - time.monotonic()))
+        while True:
+            for key in keys:
+                if key in self._status:
+                    return self._status[key]
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or len(self._status_buf) > 4096:
+                return None
+            ready, _, _ = select.select([self._status_r], [], [], remaining)
             if not ready:
-                break
-            chunk = os.read(self._status_r, 256)
+                return None
+            chunk = os.read(self._status_r, 512)
             if not chunk:
-                break
-            data += chunk
-        try:
-            record = json.loads(data.decode())
-        except (ValueError, UnicodeDecodeError):
-            return None
-        if isinstance(record, dict) and (type(record.get("code")) is int or type(record.get("signal")) is int):
-            self._exit = record
-            return record
-        return None
+                return None
+            self._status_buf += chunk
+            *lines, self._status_buf = self._status_buf.split(b"\n")
+            for line in lines:
+                try:
+                    record = json.loads(line.decode())
+                except (ValueError, UnicodeDecodeError):
+                    continue
+                if isinstance(record, dict) and len(record) == 1:
+                    (key, value), = record.items()
+                    if key in ("worker", "code", "signal") and type(value) is int:
+                        self._status.setdefault(key, record)
+
+    def _watch_worker(self) -> None:
+        """Find the worker (the holder's child), hold a pidfd on it, and read its credentials from /proc."""
+        record = self._holder_record(("worker",), 1.0)
+        if record is None:
+            return
+        pid = record["worker"]
+        if credentials.parent_of(pid) != self.pid:
+            return
+        self.worker_pid = pid
+        if hasattr(os, "pidfd_open"):
+            try:
+                self._pidfd = os.pidfd_open(pid)
+            except OSError:
+                self._pidfd = None
+        self.credentials = credentials.read(pid)
 
     # -- public API ------------------------------------------------------------
 
@@ -425,8 +471,12 @@ class WorkerSession:
         raw_skipped = frame[0].get("skipped")
         skipped = tuple((str(k)[:40], str(v)[:300]) for k, v in list(raw_skipped.items())[:16]) \
             if isinstance(raw_skipped, dict) else ()
+        self._watch_worker()
+        if self.credentials is not None:
+            layers, refuted = self.credentials.confirm(layers)
+            skipped += refuted
         self.layers, self.skipped = layers, skipped
-        return LoadReport(False, None, layers, skipped=skipped)
+        return LoadReport(False, None, layers, skipped=skipped, credentials=self.credentials)
 
     def load(self, name: str) -> LoadReport:
         """Import one of the student's modules in the worker."""
@@ -434,13 +484,15 @@ class WorkerSession:
             self._pending += protocol.frame_buffers({"op": "load", "module": name})
         frame = self._next_frame()
         if frame is None:
-            return LoadReport(False, None, self.layers, self.termination, skipped=self.skipped)
+            return LoadReport(False, None, self.layers, self.termination, skipped=self.skipped,
+                              credentials=self.credentials)
         header = frame[0]
         attempts = attempts_from(header.get("attempts"))
         if header.get("loaded") is True:
-            return LoadReport(True, None, self.layers, skipped=self.skipped, attempts=attempts)
+            return LoadReport(True, None, self.layers, skipped=self.skipped, attempts=attempts,
+                              credentials=self.credentials)
         return LoadReport(False, error_from_record(header.get("error"), self.locate), self.layers, skipped=self.skipped,
-                          attempts=attempts)
+                          attempts=attempts, credentials=self.credentials)
 
     def handshake(self) -> LoadReport:
         """start() and load() of the only module (for a one-module session)."""
@@ -525,8 +577,9 @@ class WorkerSession:
                         buf.total += len(chunk)
                 except OSError:
                     pass
-            for fd in (self._req_w, self._resp_r, self._out_r, self._err_r, self._status_r):
-                _close(fd)
+            for fd in (self._req_w, self._resp_r, self._out_r, self._err_r, self._status_r, self._pidfd):
+                if fd is not None:
+                    _close(fd)
             self._sel.close()
             shutil.rmtree(self.scratch, ignore_errors=True)
         return self.captured()

@@ -1,18 +1,30 @@
-"""The untrusted worker: imports one submission file and runs scripts on it.
+"""The untrusted worker: imports one student's files and runs scripts on them.
 
-Started by `grader.session` as `python -I -B -u -m grader.worker CONFIG_JSON`.
-The bootstrap, before any student code runs:
-  1. enters new network and pid namespaces (when enabled and possible);
-  2. applies resource limits, and drops to the slot's uid when running as root;
-  3. imports numpy and every grader module it needs, so nothing of ours has
+Started by `grader.session` (through the fork server `grader.zygote`, or as
+`python -I -B -u -m grader.worker CONFIG_JSON`). The bootstrap, before any
+student code runs:
+  1. imports numpy and every grader module it needs, so nothing of ours has
      to be read from disk later and the student's module cannot shadow them;
+  2. enters new namespaces, forks, and leaves the parent behind as the
+     holder (it reports the worker's pid and how the worker ended);
+  3. applies resource limits, drops every capability and, as root, the uid;
+     then sets the parent-death signal;
   4. applies Landlock and seccomp (`grader.sandbox`);
   5. reports the layers it applied, and why others were skipped ("hello").
 Only then does it import the submission's modules (copies in its scratch
 folder; one worker serves one student) when asked, and serve requests, one
 response frame per trial. Every result travels as a value
 tree (`grader.protocol`): no pickling, and no verdict is formed here.
-Anything this process says is treated by the parent as untrusted data.
+
+The trust rule: from the moment the student's first module is imported,
+everything in this process may have been rewritten by the student,
+this module and every other grader module included. So this process only
+computes; it never judges. The parent treats all it says as untrusted data:
+results are decoded strictly and validated, inputs are the parent's own
+copies, evidence about what happened in here (were the inputs modified?)
+is read by the parent from memory it shares with this process, and the
+layers claimed in the hello are checked against /proc by the parent
+(`grader.credentials`).
 
 An audit hook records attempts at operations the sandbox blocks (running a
 program, opening a socket, signalling another process), so the report can
@@ -257,22 +269,28 @@ def _close_except(keep: set[int]) -> None:
 
 
 def _hold(child: int, status_fd: int | None) -> None:
-    """The holder: wait for the worker, report how it ended on the status pipe, end the same way.
+    """The holder: report the worker's pid, wait for it, report how it ended, end the same way.
 
     Trusted code: it never runs student code. With namespaces it is the
-    process outside the new pid namespace.
+    process outside the new pid namespace, and it keeps the caller's
+    credentials. The status pipe carries one JSON object per line:
+    {"worker": pid} at once, then {"code": n} or {"signal": n}.
     """
     _close_except({status_fd} if status_fd is not None else set())
+
+    def report(record: dict) -> None:
+        if status_fd is not None:
+            try:
+                os.write(status_fd, json.dumps(record).encode() + b"\n")
+            except OSError:
+                pass
+
+    report({"worker": child})
     _, status = os.waitpid(child, 0)
-    if status_fd is not None:
-        if os.WIFSIGNALED(status):
-            record = {"signal": os.WTERMSIG(status)}
-        else:
-            record = {"code": os.WEXITSTATUS(status) if os.WIFEXITED(status) else 1}
-        try:
-            os.write(status_fd, json.dumps(record).encode())
-        except OSError:
-            pass
+    if os.WIFSIGNALED(status):
+        report({"signal": os.WTERMSIG(status)})
+    else:
+        report({"code": os.WEXITSTATUS(status) if os.WIFEXITED(status) else 1})
     if os.WIFSIGNALED(status):
         import signal as _signal
 
@@ -282,51 +300,66 @@ def _hold(child: int, status_fd: int | None) -> None:
 
 
 def _bootstrap(config: dict) -> tuple[list[str], dict[str, str]]:
-    """Steps 1-4 of the module docstring; returns (layers applied, {layer: why it was skipped})."""
-    from grader import sandbox
+    """Apply the sandbox (grader.sandbox) before any student code; returns (layers, {layer: why skipped}).
+
+    Order: numpy and the grader's own modules are imported first (while
+    everything is readable); namespaces; as root, a private mount namespace
+    exposing the interpreter to the worker's uid when a 0700 folder hides
+    it; fork (the parent stays as the holder); rlimits; every capability
+    and, as root, the uid dropped; the parent-death signal (after the last
+    credential change, which would clear it); Landlock; seccomp.
+    """
+    import numpy  # noqa: F401 - imported before student code, on purpose
+
+    from grader import protocol, sandbox, script, values  # noqa: F401 - everything we need later, loaded now
 
     layers, skipped = ["process"], {}
     wanted = config.get("sandbox", {})
+    scratch = config["scratch"]
+    read_only = sandbox.read_only_paths()
+    root = hasattr(os, "geteuid") and os.geteuid() == 0
+    uid = wanted.get("uid") if root else None
     if wanted.get("namespaces"):
         try:
             sandbox.enter_namespaces()
             layers.append("namespaces")
         except OSError as exc:
             skipped["namespaces"] = str(exc.strerror or exc)
+    if uid is not None:
+        hidden = sandbox.hidden_folders(read_only + [scratch])
+        if hidden:
+            try:
+                sandbox.private_mounts()
+                sandbox.expose(read_only, [scratch])
+            except OSError as exc:
+                skipped["uid"] = (f"the interpreter lies under {hidden[0]}, which uid {uid} cannot enter, and it "
+                                  f"could not be exposed in a mount namespace ({exc.strerror or exc})")
+                uid = None
+    elif root:
+        skipped["uid"] = "no unprivileged uid was given"
+    holder = os.getpid()
     status_fd = config.get("fd_status")
     sandbox.die_with_parent()          # the holder dies with whoever started it
     child = os.fork()
     if child:
         _hold(child, status_fd)
-    sandbox.die_with_parent()          # the worker dies with its holder
     if status_fd is not None:
         os.close(status_fd)
     limits = dict(config.get("limits", {}))
-    uid = wanted.get("uid")
-    dropping = uid is not None and hasattr(os, "getuid") and os.getuid() == 0
-    if dropping:
-        reason = sandbox.interpreter_readable_by_others()
-        if reason:
-            skipped["uid"] = reason
-            dropping = False
-    elif uid is not None:
-        skipped["uid"] = "the grader is not running as root"
-    if dropping:
-        limits["processes"] = 64        # counts only this slot's uid, so it is exact
+    if uid is not None:
+        limits["processes"] = 64        # counts only this worker's uid, so it is exact
     layers += _apply_limits(limits)
-    if dropping:
-        try:
-            sandbox.drop_to(int(uid))
+    try:
+        sandbox.drop_privileges(uid)
+        if uid is not None:
             layers.append("uid")
-        except OSError as exc:
-            skipped["uid"] = str(exc)
-    import numpy  # noqa: F401 - imported before student code, on purpose
-
-    from grader import protocol, script, values  # noqa: F401 - everything we need later, loaded now
-
+    except OSError as exc:
+        if root:
+            skipped["uid"] = str(exc.strerror or exc)
+    sandbox.die_with_parent(holder)    # the worker dies with its holder: after the last credential change
     if wanted.get("landlock"):
         try:
-            layers.append(sandbox.apply_landlock(sandbox.read_only_paths(), [config["scratch"]]))
+            layers.append(sandbox.apply_landlock(read_only, [scratch]))
         except OSError as exc:
             skipped["landlock"] = str(exc.strerror or exc)
     if wanted.get("seccomp"):
