@@ -104,6 +104,7 @@ def _prctl(option: int, arg2: int = 0, arg3=0, arg4: int = 0, arg5: int = 0) -> 
 
 PR_SET_PDEATHSIG = 1
 PR_CAPBSET_DROP = 24
+PR_SET_CHILD_SUBREAPER = 36
 PR_SET_NO_NEW_PRIVS = 38
 PR_SET_SECCOMP = 22
 PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 47, 4
@@ -133,6 +134,22 @@ def die_with_parent(parent: int | None = None) -> None:
         return
     if parent is not None and os.getppid() not in (parent, 0):
         os._exit(70)
+
+
+def become_subreaper() -> bool:
+    """Make this process the reaper of its orphaned descendants (Linux ≥ 3.4); False where not possible.
+
+    A grandchild whose parent died (one that called setsid() to leave the
+    process group, say) is then reparented here instead of to init, so the
+    holder can kill it when the worker ends, even without a pid namespace.
+    """
+    if platform.system() != "Linux":
+        return False
+    try:
+        _prctl(PR_SET_CHILD_SUBREAPER, 1)
+        return True
+    except OSError:
+        return False
 
 
 # ---------------------------------------------------------------------------

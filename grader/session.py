@@ -314,17 +314,23 @@ class WorkerSession:
         self._kill()
 
     def _kill(self) -> None:
-        """SIGKILL the worker itself (through its pidfd, so never a recycled pid) and the holder's group.
+        """SIGKILL the worker itself, through its pidfd (so never a recycled pid).
 
         The worker is pid 1 of its pid namespace when namespaces are on, so
         its death ends every process it started, including one that left the
-        process group with setsid().
+        process group with setsid(); without namespaces, its holder is their
+        subreaper and kills them. Without a pidfd, the holder's process group
+        is killed instead.
         """
         if self._pidfd is not None:
             try:
                 signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
+                return
             except OSError:
                 pass
+        self._kill_group()
+
+    def _kill_group(self) -> None:
         try:
             os.killpg(self.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
@@ -557,6 +563,10 @@ class WorkerSession:
         if not self._closed:
             self._closed = True
             self._kill()
+            if self._pidfd is not None:
+                # Let the holder end what the worker left behind and report, then end the group.
+                self._holder_record(("code", "signal"), 2.0)
+            self._kill_group()
             if self.proc is not None:
                 try:
                     self.proc.wait(timeout=5.0)

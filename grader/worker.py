@@ -268,6 +268,37 @@ def _close_except(keep: set[int]) -> None:
                 pass
 
 
+def _kill_orphans(seconds: float = 2.0) -> None:
+    """Kill and reap every process the worker left behind (the holder is their subreaper).
+
+    Without a pid namespace, a grandchild that called setsid() survives the
+    worker; as the subreaper, the holder inherits it and ends it here. Loops
+    until no child is left (a dying orphan may still fork once).
+    """
+    import signal as _signal
+    import time as _time
+
+    me = os.getpid()
+    deadline = _time.monotonic() + seconds
+    while _time.monotonic() < deadline:
+        try:
+            with open(f"/proc/{me}/task/{me}/children") as fh:
+                pids = [int(p) for p in fh.read().split()]
+        except (OSError, ValueError):
+            pids = []
+        for pid in pids:
+            try:
+                os.kill(pid, _signal.SIGKILL)
+            except OSError:
+                pass
+        try:
+            while os.waitpid(-1, os.WNOHANG)[0]:
+                pass
+        except ChildProcessError:
+            return
+        _time.sleep(0.002)
+
+
 def _hold(child: int, status_fd: int | None) -> None:
     """The holder: report the worker's pid, wait for it, report how it ended, end the same way.
 
@@ -287,6 +318,7 @@ def _hold(child: int, status_fd: int | None) -> None:
 
     report({"worker": child})
     _, status = os.waitpid(child, 0)
+    _kill_orphans()
     if os.WIFSIGNALED(status):
         report({"signal": os.WTERMSIG(status)})
     else:
@@ -340,6 +372,7 @@ def _bootstrap(config: dict) -> tuple[list[str], dict[str, str]]:
     holder = os.getpid()
     status_fd = config.get("fd_status")
     sandbox.die_with_parent()          # the holder dies with whoever started it
+    sandbox.become_subreaper()         # and inherits whatever the worker leaves behind
     child = os.fork()
     if child:
         _hold(child, status_fd)
