@@ -9,7 +9,9 @@
 Exit codes: 0 when every graded check passes, 1 when any check fails, 2 for
 a usage error, an unreadable submission or a broken course folder. The human
 report goes to stdout; errors go to stderr in one line; machine-readable
-output only ever goes to the file named by --json.
+output only ever goes to the file named by --json. Error lines may quote file
+names from a submission, so they pass through `grader.neutral.one_line`: no
+control or bidi character acts, and a newline in a name cannot break the line.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import sys
 
 from grader import api
 from grader.errors import GraderError
+from grader.neutral import one_line, visible
 
 SUBCOMMANDS = ("check", "batch", "gradescope", "build", "list")
 
@@ -28,6 +31,13 @@ def _console(stderr: bool = False):
 
     # Errors are one line each: never wrap them.
     return Console(stderr=stderr, highlight=False, soft_wrap=stderr)
+
+
+def _line(text: str, style: str = ""):
+    """A rich Text of `text` as it is: no markup, no :emoji: codes (a str would get those replaced)."""
+    from rich.text import Text
+
+    return Text(text, style=style)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -152,8 +162,9 @@ def main(argv: list[str] | None = None) -> int:
             return _batch(args)
         if args.command == "gradescope":
             path = api.gradescope(out=args.out, timeout=args.timeout, salt=args.salt, course=args.course)
-            _console().print(f"Wrote {path}: upload it as the assignment's autograder. It holds the reference "
-                             f"solutions and the hidden cases' salt; keep it away from students.", markup=False)
+            _console().print(_line(visible(f"Wrote {path}: upload it as the assignment's autograder. It holds "
+                                           f"the reference solutions and the hidden cases' salt; keep it away from "
+                                           f"students.")))
             return 0
         if args.command == "build":
             from grader.report import render_build
@@ -167,13 +178,13 @@ def main(argv: list[str] | None = None) -> int:
             render_exercises(api.list_exercises(course=args.course), _console())
             return 0
     except GraderError as exc:
-        _console(stderr=True).print(f"grade: {exc.message}", style="bold red", markup=False)
+        _console(stderr=True).print(_line(one_line(f"grade: {exc.message}"), "bold red"))
         return exc.exit_code
     except KeyboardInterrupt:
         _console(stderr=True).print("grade: interrupted", style="bold red", markup=False)
         return 130
     except OSError as exc:
-        _console(stderr=True).print(f"grade: {exc}", style="bold red", markup=False)
+        _console(stderr=True).print(_line(one_line(f"grade: {exc}"), "bold red"))
         return 2
     parser.print_help()
     return 2

@@ -18,7 +18,9 @@ The report says which definitions were collected and from which input
 (`In [n]`).
 
 Nothing machine-readable is printed; the rendered report goes to the
-notebook through rich, which draws HTML in Jupyter and text elsewhere.
+notebook through rich, which draws HTML in Jupyter and text elsewhere. The
+lines `check` prints itself go through `grader.neutral` (`one_line` for the
+one-line error, `visible` for the rest) and are never read as rich markup.
 `check` returns None, so the cell shows only the report.
 `grade_code` is the Python-API twin that returns the Report.
 """
@@ -31,6 +33,7 @@ from pathlib import Path
 
 from grader.conversion import Cell, Conversion, definitions
 from grader.errors import GraderError, UsageError
+from grader.neutral import one_line, visible
 from grader.results import Report
 from grader.submission import Prepared
 
@@ -102,6 +105,7 @@ def check(exercise_id: str, *, timeout: float = DEFAULT_TIMEOUT, mode: str = "au
     one line, never as a traceback from the grader.
     """
     from rich.console import Console
+    from rich.text import Text
 
     from grader.report import render
 
@@ -109,9 +113,11 @@ def check(exercise_id: str, *, timeout: float = DEFAULT_TIMEOUT, mode: str = "au
     try:
         report, conv = grade_code(exercise_id, kernel_cells(), timeout=timeout, mode=mode, course=course)
     except GraderError as exc:
-        console.print(f"[bold red]Cannot check {exercise_id!r}:[/] {exc.message}", highlight=False)
+        line = Text(one_line(f"Cannot check {exercise_id!r}:"), style="bold red")
+        line.append(" " + one_line(exc.message))
+        console.print(line, highlight=False)
         return None
     for line in _collected_lines(conv):
-        console.print(line, style="dim", highlight=False, markup=False)
+        console.print(Text(visible(line), style="dim"), highlight=False)
     render(report, console)
     return None

@@ -6,9 +6,12 @@ what was given, in shape and convention, the worst entry, the diagnosis and
 a hint, and the student's own traceback lines for a crash), then a footer
 saying which cases ran. Checks still raising NotImplementedError share one
 panel, and so do all of an exercise's checks when they failed for the same
-reason (the file did not load, or timed out while loading). Text that came
-from student code is never interpreted as markup. rich honours NO_COLOR and
-the terminal's width.
+reason (the file did not load, or timed out while loading). Every piece of
+text drawn goes through `grader.neutral.visible`, so a control or bidi
+character from student code shows as an escape such as `\x1b` instead of
+acting on the terminal, and all text is drawn as `Text` (or plain cells of
+`Text`), so square brackets from student code are never read as rich markup.
+rich honours NO_COLOR and the terminal's width.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from grader.neutral import visible
 from grader.results import CheckResult, ExerciseResult, Report
 
 _STATUS_STYLE = {"graded": "green", "missing": "yellow", "error": "red", "crashed": "red", "memory": "red",
@@ -40,6 +44,11 @@ def _points(x: float) -> str:
     return f"{x:g}"
 
 
+def _text(text: object, style: str = "") -> Text:
+    """A Text of visible(text): literal, never markup, no control characters."""
+    return Text(visible(text), style=style)
+
+
 def summary_table(report: Report) -> Table:
     table = Table(title="Backprop grader", title_justify="left", expand=False)
     table.add_column("Exercise", no_wrap=True)
@@ -50,7 +59,7 @@ def summary_table(report: Report) -> Table:
     for ex in report.exercises:
         ok = ex.status == "graded" and ex.passed_checks == len(ex.checks)
         style = "green" if ok else _STATUS_STYLE.get(ex.status, "red") if ex.status != "graded" else "yellow"
-        table.add_row(ex.id, Text(ex.status, style=style), f"{ex.passed_checks}/{len(ex.checks)}",
+        table.add_row(_text(ex.id), _text(ex.status, style), f"{ex.passed_checks}/{len(ex.checks)}",
                       f"{_points(ex.score)}/{_points(ex.max_score)}", _fmt_err(ex.max_rel_error))
     table.add_row(Text("total", style="bold"), "", "", Text(f"{_points(report.score)}/{_points(report.max_score)}",
                                                            style="bold"), "")
@@ -58,37 +67,38 @@ def summary_table(report: Report) -> Table:
 
 
 def check_panel(ex: ExerciseResult, check: CheckResult) -> Panel:
-    title = Text(f"✗ {check.id}", style="bold red")
+    title = _text(f"✗ {check.id}", "bold red")
     title.append(f"  {_points(check.score)}/{_points(check.max_score)}", style="red")
-    return Panel(_check_body(check), title=title, title_align="left", subtitle=check.title, subtitle_align="right",
-                 border_style="red")
+    return Panel(_check_body(check), title=title, title_align="left", subtitle=_text(check.title),
+                 subtitle_align="right", border_style="red")
 
 
 def _check_body(check: CheckResult) -> Text:
     """What a failing check found: message, layouts, worst entry, the student's frames, diagnosis, hint."""
     body = Text()
-    body.append(check.message)
+    body.append(visible(check.message))
     if check.expected_layout:
         body.append("\nExpected: ", style="bold")
-        body.append(check.expected_layout)
+        body.append(visible(check.expected_layout))
     if check.given_layout:
         body.append("\nGiven:    ", style="bold")
-        body.append(check.given_layout)
+        body.append(visible(check.given_layout))
     if check.worst is not None:
         w = check.worst
         body.append("\nWorst entry: ", style="bold")
-        body.append(f"[{', '.join(str(i) for i in w.index)}] in case {w.case}: expected {_fmt_num(w.expected)}, "
-                    f"given {_fmt_num(w.given)} (relative error {_fmt_err(check.max_rel_error)})")
+        body.append(visible(f"[{', '.join(str(i) for i in w.index)}] in case {w.case}: expected "
+                            f"{_fmt_num(w.expected)}, given {_fmt_num(w.given)} "
+                            f"(relative error {_fmt_err(check.max_rel_error)})"))
     for f in check.frames:
-        body.append(f"\n  {f.file}, line {f.line}" + (f", in {f.func}" if f.func else ""), style="dim")
+        body.append(visible(f"\n  {f.file}, line {f.line}" + (f", in {f.func}" if f.func else "")), style="dim")
         if f.code:
-            body.append(f"\n    {f.code}")
+            body.append("\n    " + visible(f.code))
     if check.diagnosis:
         body.append("\nDiagnosis: ", style="bold")
-        body.append(", ".join(check.diagnosis), style="magenta")
+        body.append(visible(", ".join(check.diagnosis)), style="magenta")
     if check.hint:
         body.append("\nHint: ", style="bold")
-        body.append(check.hint)
+        body.append(visible(check.hint))
     return body
 
 
@@ -96,10 +106,10 @@ def not_attempted_panel(ex: ExerciseResult, checks: list[CheckResult]) -> Panel:
     """One panel for all checks whose code still raises NotImplementedError."""
     body = Text("These checks found code that still raises NotImplementedError:")
     for c in checks:
-        body.append(f"\n  • {c.id}", style="bold")
-        body.append(f"  {c.title}  (0/{_points(c.max_score)})")
+        body.append(visible(f"\n  • {c.id}"), style="bold")
+        body.append(visible(f"  {c.title}  (0/{_points(c.max_score)})"))
     points = sum(c.max_score for c in checks)
-    title = Text(f"… {ex.id}: not attempted yet", style="bold yellow")
+    title = _text(f"… {ex.id}: not attempted yet", "bold yellow")
     title.append(f"  0/{_points(points)}", style="yellow")
     return Panel(body, title=title, title_align="left", border_style="yellow")
 
@@ -109,9 +119,9 @@ def same_failure_panel(ex: ExerciseResult, checks: list[CheckResult]) -> Panel:
     body = _check_body(checks[0])
     body.append(f"\nThis is why all {len(checks)} checks below failed:", style="bold")
     for c in checks:
-        body.append(f"\n  • {c.id}", style="bold")
-        body.append(f"  {c.title}  ({_points(c.score)}/{_points(c.max_score)})")
-    title = Text(f"✗ {ex.id}: every check failed the same way", style="bold red")
+        body.append(visible(f"\n  • {c.id}"), style="bold")
+        body.append(visible(f"  {c.title}  ({_points(c.score)}/{_points(c.max_score)})"))
+    title = _text(f"✗ {ex.id}: every check failed the same way", "bold red")
     title.append(f"  {_points(sum(c.score for c in checks))}/{_points(sum(c.max_score for c in checks))}",
                  style="red")
     return Panel(body, title=title, title_align="left", border_style="red")
@@ -127,13 +137,14 @@ def exercise_notes(ex: ExerciseResult) -> Text | None:
     if ex.status == "graded" and not ex.message:
         return None
     text = Text()
-    text.append(f"{ex.id}: ", style="bold")
-    text.append(ex.message or ex.status)
+    text.append(visible(f"{ex.id}: "), style="bold")
+    text.append(visible(ex.message or ex.status))
     if ex.output and ex.status not in ("graded", "missing"):
-        tail = ex.output.strip().splitlines()[-5:]
+        # Split on newlines only: str.splitlines would also cut at (and so hide) \r, \x0b, \x1c-\x1e, \x85...
+        tail = ex.output.strip(" \n").split("\n")[-5:]
         text.append("\n  Your code printed (last lines):", style="dim")
         for line in tail:
-            text.append(f"\n    {line[:200]}")
+            text.append("\n    " + visible(line[:200]))
     return text
 
 
@@ -154,9 +165,9 @@ def footer(report: Report) -> Text:
         text.append(f"Instructor mode: {checks} checks ran on {totals.get('public', 0)} public and "
                     f"{totals.get('hidden', 0)} hidden cases against the reference solution.")
     if report.isolation:
-        text.append(f"\nIsolation: {', '.join(report.isolation)}.", style="dim")
+        text.append(visible(f"\nIsolation: {', '.join(report.isolation)}."), style="dim")
         for layer, why in report.isolation_skipped:
-            text.append(f" Skipped {layer}: {why}.", style="dim")
+            text.append(visible(f" Skipped {layer}: {why}."), style="dim")
     return text
 
 
@@ -164,7 +175,7 @@ def render(report: Report, console: Console) -> None:
     """Print the whole report on `console`."""
     console.print(summary_table(report))
     for note in report.notes:
-        console.print(Text(note, style="dim"))
+        console.print(_text(note, "dim"))
     for ex in report.exercises:
         notes = exercise_notes(ex)
         if notes is not None:
@@ -193,7 +204,7 @@ def render_build(result, console: Console) -> None:
     if result.changed:
         console.print(Text(f"{len(result.changed)} file(s) {verb}:", style="bold"))
         for path in result.changed:
-            console.print(Text(f"  {path}"))
+            console.print(_text(f"  {path}"))
     console.print(Text(f"{len(result.unchanged)} file(s) already up to date."))
 
 
@@ -205,7 +216,7 @@ def render_exercises(exercises, console: Console) -> None:
     table.add_column("Points", justify="right")
     table.add_column("What")
     for ex in exercises:
-        table.add_row(ex.id, ex.file, str(len(ex.checks)), _points(ex.max_score), Text(ex.summary))
+        table.add_row(_text(ex.id), _text(ex.file), str(len(ex.checks)), _points(ex.max_score), _text(ex.summary))
     console.print(table)
 
 
@@ -239,7 +250,7 @@ def render_batch(result, console: Console) -> None:
         t.add_column("Students", justify="right")
         t.add_column("%", justify="right")
         for row in s["most_failed_checks"][:8]:
-            t.add_row(row["check"], str(row["students"]), f"{row['percent']:g}")
+            t.add_row(_text(row["check"]), str(row["students"]), f"{row['percent']:g}")
         console.print(t)
     if s["most_common_diagnoses"]:
         t = Table(title="Misconceptions seen most often (what to reteach)", title_justify="left")
@@ -247,11 +258,11 @@ def render_batch(result, console: Console) -> None:
         t.add_column("Times", justify="right")
         t.add_column("The idea behind it")
         for row in s["most_common_diagnoses"][:8]:
-            t.add_row(row["code"], str(row["count"]), Text(HINTS.get(row["code"], "")))
+            t.add_row(_text(row["code"]), str(row["count"]), _text(HINTS.get(row["code"], "")))
         console.print(t)
     iso = s["isolation"]
-    line = Text(f"Isolation: level {iso['level']} ({', '.join(iso['layers'])}).", style="dim")
+    line = _text(f"Isolation: level {iso['level']} ({', '.join(iso['layers'])}).", "dim")
     for layer, why in iso["skipped"].items():
-        line.append(f" Skipped {layer}: {why}.", style="dim")
+        line.append(visible(f" Skipped {layer}: {why}."), style="dim")
     console.print(line)
-    console.print(Text(f"Results in {result.out}: gradebook.csv, summary.json, and <student>.json/.txt."))
+    console.print(_text(f"Results in {result.out}: gradebook.csv, summary.json, and <student>.json/.txt."))

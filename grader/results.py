@@ -3,7 +3,9 @@
 Nothing here renders or prints; `grader.report` draws these for people and
 `Report.to_dict` gives the machine report written by `--json`. The JSON holds
 no timings or absolute paths of the grading machine, so grading the same
-submission twice gives byte-identical output.
+submission twice gives byte-identical output. Every free-text field of the
+JSON passes through `grader.neutral.visible`: `json.dumps(ensure_ascii=False)`
+escapes C0 controls but would write C1 controls and bidi overrides as they are.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from grader.neutral import visible
 from grader.values import Frame
 
 SCHEMA_VERSION = 1
@@ -59,28 +62,28 @@ class CheckResult:
 
     def to_dict(self) -> dict:
         out = {
-            "id": self.id,
-            "title": self.title,
+            "id": visible(self.id),
+            "title": visible(self.title),
             "passed": self.passed,
             "score": self.score,
             "max_score": self.max_score,
             "diagnosis": list(self.diagnosis),
-            "message": self.message,
-            "hint": self.hint,
+            "message": visible(self.message),
+            "hint": visible(self.hint),
             "max_rel_error": _finite_or_none(self.max_rel_error),
             "cases": [{"visibility": c.visibility, "passed": c.passed, "total": c.total} for c in self.cases],
         }
         if self.worst is not None:
-            out["worst"] = {"case": self.worst.case, "index": list(self.worst.index),
+            out["worst"] = {"case": visible(self.worst.case), "index": list(self.worst.index),
                             "expected": _finite_or_none(self.worst.expected),
                             "given": _finite_or_none(self.worst.given)}
         if self.expected_layout:
-            out["expected_layout"] = self.expected_layout
+            out["expected_layout"] = visible(self.expected_layout)
         if self.given_layout:
-            out["given_layout"] = self.given_layout
+            out["given_layout"] = visible(self.given_layout)
         if self.frames:
-            out["frames"] = [{"file": f.file, "line": f.line, "function": f.func, "code": f.code}
-                             for f in self.frames]
+            out["frames"] = [{"file": visible(f.file), "line": f.line, "function": visible(f.func),
+                              "code": visible(f.code)} for f in self.frames]
         return out
 
 
@@ -112,13 +115,13 @@ class ExerciseResult:
 
     def to_dict(self) -> dict:
         return {
-            "id": self.id,
-            "title": self.title,
+            "id": visible(self.id),
+            "title": visible(self.title),
             "status": self.status,
             "score": self.score,
             "max_score": self.max_score,
-            "file": self.file,
-            "message": self.message,
+            "file": visible(self.file),
+            "message": visible(self.message),
             "cases": {c.visibility: c.total for c in self.case_counts},
             "checks": [c.to_dict() for c in self.checks],
         }
@@ -154,14 +157,14 @@ class Report:
         """The machine report, schema version 1 (see grader.schema)."""
         return {
             "schema_version": SCHEMA_VERSION,
-            "submission": self.submission,
+            "submission": visible(self.submission),
             "mode": self.mode,
-            "isolation": list(self.isolation),
-            "isolation_skipped": {layer: why for layer, why in self.isolation_skipped},
+            "isolation": [visible(layer) for layer in self.isolation],
+            "isolation_skipped": {visible(layer): visible(why) for layer, why in self.isolation_skipped},
             "worker_uid": self.worker_uid,
             "score": self.score,
             "max_score": self.max_score,
-            "notes": list(self.notes),
+            "notes": [visible(note) for note in self.notes],
             "exercises": [e.to_dict() for e in self.exercises],
         }
 

@@ -3,6 +3,10 @@
 Every result of a student's call arrives as a value tree (`grader.protocol`),
 already validated; here it becomes a `Value` (what was returned) or a
 `StepError` (what went wrong). The parent forms every verdict from these.
+Every string that comes from the worker (type names, exception types and
+messages, traceback lines, blocked operations) passes through
+`grader.neutral.visible` here, on entry, so no later message can carry a
+raw control or bidi character from student code.
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
+
+from grader.neutral import visible
 
 
 @dataclass(frozen=True)
@@ -65,16 +71,16 @@ def from_tree(tree: dict) -> Value:
     if tag == "nd":
         return Value("array", tree["array"], "", shape=tree["array"].shape)
     if tag == "nd_sub":
-        return Value("subclass", tree["array"], tree["cls"], shape=tree["array"].shape)
+        return Value("subclass", tree["array"], visible(tree["cls"]), shape=tree["array"].shape)
     if tag == "nd_bad":
-        return Value("badarray", tree.get("array"), tree["dtype"], shape=tuple(tree["shape"]))
+        return Value("badarray", tree.get("array"), visible(tree["dtype"]), shape=tuple(tree["shape"]))
     if tag == "scalar":
-        return Value("scalar", tree["array"], tree["py"])
+        return Value("scalar", tree["array"], visible(tree["py"]))
     if tag == "seq":
-        return Value("seq", None, tree["kind"], tuple(from_tree(i) for i in tree["items"]))
+        return Value("seq", None, visible(tree["kind"]), tuple(from_tree(i) for i in tree["items"]))
     if tag == "none":
         return Value("none")
-    return Value("other", None, tree["type"])
+    return Value("other", None, visible(tree["type"]))
 
 
 @dataclass(frozen=True)
@@ -143,8 +149,10 @@ def error_from_record(record: object, locate: Locate | None = None) -> StepError
                 file, line = str(f.get("file", ""))[:200], line if type(line) is int else 0
                 if locate is not None:
                     file, line = locate(file, line) or (file, line)
-                frames.append(Frame(file, line, str(f.get("func", ""))[:200], str(f.get("code", ""))[:300]))
-    return StepError(kind, str(record.get("exc", ""))[:200], str(record.get("msg", ""))[:2000], tuple(frames))
+                frames.append(Frame(visible(file), line, visible(str(f.get("func", ""))[:200]),
+                                    visible(str(f.get("code", ""))[:300])))
+    return StepError(kind, visible(str(record.get("exc", ""))[:200]), visible(str(record.get("msg", ""))[:2000]),
+                     tuple(frames))
 
 
 @dataclass(frozen=True)
@@ -164,4 +172,4 @@ def attempts_from(raw: object) -> tuple[str, ...]:
     """Validate the worker's list of attempted blocked operations (untrusted)."""
     if not isinstance(raw, list):
         return ()
-    return tuple(str(a)[:240] for a in raw[:20] if isinstance(a, str))
+    return tuple(visible(a[:240]) for a in raw[:20] if isinstance(a, str))

@@ -132,3 +132,19 @@ def test_does_setup_sh_install_a_working_grader(autograder):
     assert proc.returncode == 0, proc.stderr[-2000:]
     results = json.loads((root / "results" / "results.json").read_text())
     assert results["score"] == 10
+
+
+def test_is_html_in_a_message_left_for_prairielearn_to_escape_once(grade_sources):
+    # PrairieLearn's <pl-external-grader-results> runs `message` through ansi2html, which escapes & < >;
+    # escaping them here too would show students "&lt;img". Only control characters are made visible.
+    src = "raise ValueError('<img src=x> & \\x1b[31mred')\n"
+    doc = platforms.prairielearn(grade_sources({"fc": src}, exercise="fc"))
+    forward = next(t for t in doc["tests"] if t["name"] == "fc.forward")
+    assert "<img src=x> & \\x1b[31mred" in forward["message"] and "\x1b" not in forward["message"]
+    assert "&lt;" not in forward["message"] and "&amp;" not in forward["message"]
+
+
+def test_does_gradescope_declare_plain_text_for_test_outputs_and_names():
+    doc = platforms.gradescope(api.grade(TEMPLATE, exercise="fc"))
+    assert doc["output_format"] == "md"
+    assert doc["test_output_format"] == "text" and doc["test_name_format"] == "text"

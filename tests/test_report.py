@@ -120,3 +120,28 @@ def test_are_the_notebook_notes_shown_literally_under_the_table(buggy_report):
     text = rendered(replace(buggy_report, notes=(note,)), width=200)
     assert note in text
     assert text.index("total") < text.index(note)
+
+
+@pytest.mark.parametrize("terminal", [False, True], ids=["text", "truecolor"])
+def test_is_markup_in_a_students_exception_printed_literally_on_either_console(grade_sources, terminal):
+    from conftest import patch, reference_source
+
+    markup = "[bold red]fake[/bold red] [link=http://evil.example/]click[/link] :thumbs_up:"
+    src = patch(reference_source("fc"), "        self.x = x\n        return self.W @ x + self.b\n",
+                f"        raise ValueError({markup!r})\n")
+    buf = io.StringIO()
+    options = {"force_terminal": True, "color_system": "truecolor"} if terminal else \
+        {"force_terminal": False, "color_system": None}
+    render(grade_sources({"fc": src}, exercise="fc"), Console(file=buf, width=100, **options))
+    text = buf.getvalue()
+    assert all(part in text for part in markup.split(" ")), text
+    assert "\N{THUMBS UP SIGN}" not in text and "\x1b]8;" not in text      # no emoji, no hyperlink made
+
+
+def test_does_printed_output_keep_a_carriage_return_visible_instead_of_splitting_at_it():
+    from grader.results import ExerciseResult, Report
+
+    ex = ExerciseResult("fc", "t", "crashed", 0.0, 1.0, (), message="died", output="first\rOVER\nlast\x1b[2J\n")
+    text = rendered(Report("attacker", "student", (ex,)))
+    assert "first\\rOVER" in text and "last\\x1b[2J" in text
+    assert "\r" not in text and "\x1b" not in text

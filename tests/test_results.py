@@ -51,3 +51,35 @@ def test_does_the_json_hold_no_absolute_paths_or_timings(monkeypatch):
     monkeypatch.chdir(ROOT)
     text = json.dumps(api.grade("examples/buggy_submission").to_dict())
     assert str(ROOT) not in text and "seconds" not in text
+
+
+def test_does_every_free_text_field_of_the_json_show_control_and_bidi_characters_as_escapes():
+    from grader.results import CheckResult, ExerciseResult, Report, Worst
+    from grader.values import Frame
+
+    bad = "x\x1b[2J\x9b\u202e\ry"
+    check = CheckResult(bad, bad, False, 0.0, 1.0, ("crashed",), message=bad, hint=bad,
+                        worst=Worst(bad, (0,), 1.0, 2.0), expected_layout=bad, given_layout=bad,
+                        frames=(Frame(bad, 3, bad, bad),))
+    ex = ExerciseResult(bad, bad, "error", 0.0, 1.0, (check,), file=bad, message=bad, output=bad)
+    report = Report(bad, "student", (ex,), isolation=(bad,), notes=(bad,), isolation_skipped=((bad, bad),))
+    doc = report.to_dict()
+    text = json.dumps(doc, ensure_ascii=False)
+    assert not any(c in text for c in "\x1b\x9b\u202e\r")
+
+    def strings(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                yield key
+                yield from strings(value)
+        elif isinstance(node, list):
+            for item in node:
+                yield from strings(item)
+        elif isinstance(node, str):
+            yield node
+
+    from_student = [s for s in strings(doc) if s.startswith("x")]
+    # check: id, title, message, hint, worst case, both layouts, frame file, function, code (10); exercise: id,
+    # title, file, message (4); report: submission, isolation, a skipped layer and its reason, notes (5)
+    assert len(from_student) == 19
+    assert set(from_student) == {"x\\x1b[2J\\x9b\\u202e\\ry"}
