@@ -57,8 +57,9 @@ def grade(path: str | os.PathLike, *, exercise: str | None = None, timeout: floa
             label = str(path)
         else:
             sub = resolve(path, {e.id: e.file for e in exercises}, exercise=exercise)
-            prepared, label = prepare(sub.files, exercises, execute_all=execute_all, workdir=work), sub.label
-        report = grade_files(c, prepared.files, label=label, options=options, locate=prepared.locate)
+            prepared, label = prepare(sub, exercises, execute_all=execute_all, workdir=work), sub.label
+        report = grade_files(c, prepared.files, label=label, options=options, locate=prepared.locate,
+                             refused=prepared.refused)
     return prepared.finish(report)
 
 

@@ -47,6 +47,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.errors import GraderError, UsageError
+from grader.results import STATUSES
+from grader.roster import Entry, discover, output_stem  # noqa: F401 - discover and Entry are part of this API
 from grader.sandbox import worker_uid
 
 #: Limits on a zip entry.
@@ -56,16 +58,6 @@ ZIP_MAX_BYTES = 32 << 20
 
 class BatchError(GraderError):
     """The batch cannot run (bad arguments, or the required isolation is not available)."""
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One student's submission."""
-
-    student: str
-    path: Path
-    kind: str          # "folder", "py", "zip", "ipynb" or "invalid"
-    problem: str = ""
 
 
 @dataclass(frozen=True)
@@ -79,39 +71,6 @@ class BatchResult:
     errors: int
     seconds: float
     summary: dict = field(default_factory=dict)
-
-
-_SAFE = re.compile(r"[^A-Za-z0-9._@+-]")
-
-
-def student_id(name: str) -> str:
-    """A file-name-safe student id from an entry name."""
-    clean = _SAFE.sub("_", name).strip("._") or "student"
-    return clean[:120]
-
-
-def discover(submissions: Path) -> list[Entry]:
-    """The class's entries, sorted by student id. Duplicated ids are reported as invalid entries."""
-    if not submissions.is_dir():
-        raise UsageError(f"{submissions} is not a folder of submissions")
-    entries: dict[str, Entry] = {}
-    for item in sorted(submissions.iterdir(), key=lambda p: p.name):
-        if item.name.startswith(".") or item.name == "__MACOSX":
-            continue
-        if item.is_dir():
-            kind, stem = "folder", item.name
-        elif item.suffix in (".py", ".zip", ".ipynb"):
-            kind, stem = item.suffix[1:], item.stem
-        else:
-            kind, stem = "invalid", item.stem
-        sid = student_id(stem)
-        if sid in entries:
-            entries[f"{sid}#dup"] = Entry(f"{sid}+{item.name}", item, "invalid",
-                                          f"a second entry for student {sid!r} ({item.name})")
-            continue
-        problem = "" if kind != "invalid" else f"{item.name} is not a folder, .py, .zip or .ipynb file"
-        entries[sid] = Entry(sid, item, kind, problem)
-    return sorted(entries.values(), key=lambda e: e.student)
 
 
 def safe_extract(archive: Path, target: Path) -> None:
@@ -145,17 +104,6 @@ def safe_extract(archive: Path, target: Path) -> None:
                     out.write(chunk)
 
 
-def _exercise_folder(folder: Path, files: dict[str, str], depth: int = 3) -> Path | None:
-    """The folder holding the exercise files (or <id>.ipynb notebooks): this one, or the only subfolder that does."""
-    if any((folder / f).is_file() or (folder / f"{i}.ipynb").is_file() for i, f in files.items()):
-        return folder
-    if depth == 0:
-        return None
-    found = [p for p in (_exercise_folder(d, files, depth - 1) for d in sorted(folder.iterdir())
-                         if d.is_dir() and not d.name.startswith((".", "__"))) if p is not None]
-    return found[0] if len(found) == 1 else None
-
-
 # ---------------------------------------------------------------------------
 # Slot processes
 
@@ -164,12 +112,16 @@ _SLOT: dict = {}
 
 
 def _slot_init(course_root: str, options_doc: dict, out: str, slots) -> None:
-    """Runs once in each slot process: course, plans, fork server, uid."""
+    """Runs once in each slot process: course, plans, fork server, uid; the slot dies with the batch."""
+    from multiprocessing.util import Finalize
+
+    from grader import sandbox
     from grader.course import Course
     from grader.engine import Options, is_instructor, plan_all
-    from grader.session import Isolation, Limits
+    from grader.session import Limits
     from grader.zygote import Zygote
 
+    sandbox.die_with_parent()
     slot = slots.get()
     course = Course(Path(course_root))
     ids = course.exercise_ids()
@@ -177,8 +129,11 @@ def _slot_init(course_root: str, options_doc: dict, out: str, slots) -> None:
     options = Options(limits=Limits(timeout=options_doc["timeout"]), mode=options_doc["mode"],
                       salt=options_doc["salt"], isolation=isolation, allow_root=options_doc["allow_root"])
     instructor = is_instructor(course, ids, options.mode)
+    zygote = Zygote()
+    Finalize(zygote, zygote.close, exitpriority=10)
     _SLOT.update(course=course, ids=ids, options=options, out=Path(out), execute_all=options_doc["execute_all"],
-                 plans=plan_all(course, ids, instructor=instructor, salt=options.salt), zygote=Zygote())
+                 plans=plan_all(course, ids, instructor=instructor, salt=options.salt), zygote=zygote,
+                 instructor=instructor)
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -193,20 +148,17 @@ def _write_atomic(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def _error_report(student: str, message: str):
+def error_report(course, student: str, message: str, *, instructor: bool):
+    """The report of a student who could not be graded at all: every check 0, status "error", the reason."""
     from grader import diagnosis as dx
     from grader.results import CheckResult, ExerciseResult, Report
 
     exercises = []
-    for ex in (_SLOT["course"].exercise(i) for i in _SLOT["ids"]):
+    for ex in course.exercises():
         checks = tuple(CheckResult(c.id, c.title, False, 0.0, float(c.points), (dx.MISSING,), message)
                        for c in ex.checks)
         exercises.append(ExerciseResult(ex.id, ex.title, "error", 0.0, ex.max_score, checks, "", message))
-    return Report(student, "instructor" if _instructor() else "student", tuple(exercises))
-
-
-def _instructor() -> bool:
-    return any(t.visibility == "hidden" for p in _SLOT["plans"].values() for t in p.trials)
+    return Report(student, "instructor" if instructor else "student", tuple(exercises))
 
 
 def _render_text(report) -> str:
@@ -220,75 +172,95 @@ def _render_text(report) -> str:
     return buf.getvalue()
 
 
-def grade_student(student: str, path: str, kind: str, problem: str) -> dict:
-    """Grade one entry in this slot and write its files; returns a small summary dict."""
-    from grader.engine import grade_files
-    from grader.submission import Prepared, defined_names, notebook_files, prepare, resolve
+def _prepare(entry: Entry, work: Path):
+    """The entry's files ready for the engine (zips unpacked, notebooks converted); raises GraderError."""
+    from grader import safe_read
+    from grader.submission import Prepared, defined_names, exercise_folder, files_below, notebook_files, prepare, resolve
 
-    started = time.monotonic()
     course, ids = _SLOT["course"], _SLOT["ids"]
     files = {i: course.exercise(i).file for i in ids}
-    tmp = None
+    exercises = course.exercises()
+    kind, source = entry.kind, entry.path
+    if kind == "invalid":
+        raise UsageError(entry.problem)
+    if kind == "zip":
+        safe_extract(source, work / "unzipped")
+        source = work / "unzipped"
+        if exercise_folder(source, files) is None:          # a zipped notebook?
+            notebooks = files_below(source, ".ipynb")
+            if len(notebooks) == 1:
+                kind, source = "ipynb", notebooks[0]
+    converted = work / "converted"
+    converted.mkdir()
+    if kind == "ipynb":
+        safe_read.check(source, name=source.name)
+        prepared = notebook_files(source, exercises, execute_all=_SLOT["execute_all"], workdir=converted,
+                                  by_name=False)
+        return replace(prepared, files={i: prepared.files.get(i) for i in ids})
+    if kind in ("folder", "zip"):
+        folder = exercise_folder(source, files)
+        if folder is None:
+            raise UsageError(f"no exercise files ({', '.join(sorted(files.values()))}, or <id>.ipynb "
+                             f"notebooks) found in the entry")
+        return prepare(resolve(folder, files), exercises, execute_all=_SLOT["execute_all"], workdir=converted)
+    resolve(source, {ids[0]: source.name}, exercise=ids[0])      # a real, readable Python source?
+    names = defined_names(source)
+    return Prepared({i: (source if names is None or names & course.exercise(i).entry_names else None) for i in ids})
+
+
+def grade_student(entry: Entry) -> dict:
+    """Grade one entry in this slot and write its files; returns a small summary dict.
+
+    Whatever goes wrong while handling this student (an unreadable entry, or
+    any exception of the grader's own) becomes this student's `error` report
+    with a one-line reason; it never stops the batch.
+    """
+    from grader.engine import grade_files
+
+    started = time.monotonic()
+    course = _SLOT["course"]
+    tmp = Path(tempfile.mkdtemp(prefix="grade-entry-"))
     try:
-        if kind == "invalid":
-            raise UsageError(problem)
-        source = Path(path)
-        tmp = Path(tempfile.mkdtemp(prefix="grade-entry-"))
-        work = tmp / "converted"
-        work.mkdir()
-        exercises = course.exercises()
-        if kind == "zip":
-            safe_extract(source, tmp / "unzipped")
-            source = tmp / "unzipped"
-            if _exercise_folder(source, files) is None:          # a zipped notebook?
-                notebooks = [p for p in source.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts]
-                if len(notebooks) == 1:
-                    kind, source = "ipynb", notebooks[0]
-        if kind == "ipynb":
-            prepared = notebook_files(source, exercises, execute_all=_SLOT["execute_all"], workdir=work,
-                                      by_name=False)
-            prepared = replace(prepared, files={i: prepared.files.get(i) for i in ids})
-        elif kind in ("folder", "zip"):
-            folder = _exercise_folder(source, files)
-            if folder is None:
-                raise UsageError(f"no exercise files ({', '.join(sorted(files.values()))}, or <id>.ipynb "
-                                 f"notebooks) found in the entry")
-            prepared = prepare(resolve(folder, files).files, exercises, execute_all=_SLOT["execute_all"],
-                               workdir=work)
-        else:
-            resolve(source, {ids[0]: source.name}, exercise=ids[0])      # readable Python source?
-            names = defined_names(source)
-            prepared = Prepared({i: (source if names is None or names & course.exercise(i).entry_names else None)
-                                 for i in ids})
-        report = grade_files(course, prepared.files, label=student, options=_SLOT["options"], plans=_SLOT["plans"],
-                             zygote=_SLOT["zygote"], workers=1, locate=prepared.locate)
+        prepared = _prepare(entry, tmp)
+        report = grade_files(course, prepared.files, label=entry.student, options=_SLOT["options"],
+                             plans=_SLOT["plans"], zygote=_SLOT["zygote"], workers=1, locate=prepared.locate,
+                             refused=prepared.refused)
         report = prepared.finish(report)
     except GraderError as exc:
-        report = _error_report(student, f"the submission could not be read: {exc.message}")
+        report = error_report(course, entry.student, f"the submission could not be read: {exc.message}",
+                              instructor=_SLOT["instructor"])
+    except Exception as exc:  # noqa: BLE001 - one student's trouble never stops the batch
+        report = error_report(course, entry.student, f"the grader failed on this submission "
+                              f"({type(exc).__name__}: {str(exc)[:300]}); the rest of the class was graded",
+                              instructor=_SLOT["instructor"])
     finally:
-        if tmp is not None:
-            shutil.rmtree(tmp, ignore_errors=True)
-    out = _SLOT["out"]
-    _write_atomic(out / f"{student}.txt", _render_text(report))
-    _write_atomic(out / f"{student}.json", json.dumps(report.to_dict(), separators=(",", ":"),
-                                                      ensure_ascii=False, allow_nan=False) + "\n")
-    return {"student": student, "score": report.score, "max_score": report.max_score,
+        shutil.rmtree(tmp, ignore_errors=True)
+    write_student(_SLOT["out"], entry, report)
+    return {"student": entry.student, "score": report.score, "max_score": report.max_score,
             "seconds": time.monotonic() - started, "isolation": list(report.isolation),
             "skipped": dict(report.isolation_skipped)}
+
+
+def write_student(out: Path, entry: Entry, report) -> None:
+    """Write a student's .txt (the report they see) and then .json (its presence marks the student done)."""
+    _write_atomic(out / f"{entry.stem}.txt", _render_text(report))
+    _write_atomic(out / f"{entry.stem}.json", json.dumps(report.to_dict(), separators=(",", ":"),
+                                                         ensure_ascii=False, allow_nan=False) + "\n")
 
 
 # ---------------------------------------------------------------------------
 # The batch
 
 
-def _done(out: Path, student: str) -> bool:
-    path = out / f"{student}.json"
-    if not path.is_file() or not (out / f"{student}.txt").is_file():
+def _done(out: Path, entry: Entry) -> bool:
+    path = out / f"{entry.stem}.json"
+    if not path.is_file() or not (out / f"{entry.stem}.txt").is_file():
         return False
     try:
-        return json.loads(path.read_text(encoding="utf-8")).get("schema_version") == 1
+        doc = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
+    return isinstance(doc, dict) and doc.get("schema_version") == 1 and doc.get("submission") == entry.student
 
 
 def _isolation(isolation_doc: dict | None, uid: int | None):
@@ -396,44 +368,83 @@ def run(submissions: str | os.PathLike, *, out: str | os.PathLike, jobs: int | N
         reasons = "; ".join(f"{m}: {skipped.get(m, 'not requested')}" for m in missing)
         raise BatchError(f"isolation level {min_isolation!r} is not available here ({reasons}); "
                          f"reached {sandbox.level_reached(layers)!r}")
-    todo = [e for e in entries if regrade or not _done(out_dir, e.student)]
+    todo = [e for e in entries if regrade or not _done(out_dir, e)]
     resumed = len(entries) - len(todo)
     if progress is not None:
         progress({"event": "start", "total": len(todo), "resumed": resumed})
     options_doc = {"timeout": float(timeout), "mode": mode, "salt": salt, "isolation": iso_doc,
                    "execute_all": bool(execute_all), "allow_root": bool(allow_root)}
-    if todo:
-        import multiprocessing
-
-        ctx = multiprocessing.get_context("spawn")
-        slots = ctx.Queue()
-        for k in range(jobs):
-            slots.put(k)
-        with _single_threaded_blas(), \
-                ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=ctx, initializer=_slot_init,
-                                    initargs=(str(c.root), options_doc, str(out_dir), slots)) as pool:
-            futures = [pool.submit(grade_student, e.student, str(e.path), e.kind, e.problem) for e in todo]
-            for future in as_completed(futures):
-                info = future.result()
-                if progress is not None:
-                    progress({"event": "done", **info})
-    summary = write_class_files(c, out_dir, [e.student for e in entries], layers, skipped,
+    for info in _grade_all(todo, c, options_doc, out_dir, jobs):
+        if progress is not None:
+            progress({"event": "done", **info})
+    summary = write_class_files(c, out_dir, entries, layers, skipped,
                                 {**options_doc, "min_isolation": min_isolation}, worker_uid=uid)
     return BatchResult(out_dir, len(entries), len(todo), resumed, summary["errors"],
                        time.monotonic() - started, summary)
+
+
+def _grade_all(todo: list[Entry], course, options_doc: dict, out: Path, jobs: int):
+    """Grade the entries in `jobs` slot processes, yielding each student's summary as it is written.
+
+    A slot process that dies (it never should: it runs no student code) ends
+    its pool. The students then in flight are suspects: each is graded
+    again alone, and one whose slot dies again gets an `error` report; the
+    rest of the class goes on in a fresh pool. So one student can cost only
+    their own grade.
+    """
+    import multiprocessing
+    from concurrent.futures.process import BrokenProcessPool
+
+    ctx = multiprocessing.get_context("spawn")
+
+    def pool(n: int) -> ProcessPoolExecutor:
+        slots = ctx.Queue()
+        for k in range(n):
+            slots.put(k)
+        return ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_slot_init,
+                                   initargs=(str(course.root), options_doc, str(out), slots))
+
+    left = list(todo)
+    with _single_threaded_blas():
+        while left:
+            try:
+                with pool(min(jobs, len(left))) as p:
+                    for future in as_completed([p.submit(grade_student, e) for e in left]):
+                        yield future.result()
+                return
+            except BrokenProcessPool:
+                left = [e for e in left if not _done(out, e)]
+            for suspect in left[:jobs + 1]:
+                try:
+                    with pool(1) as p:
+                        yield p.submit(grade_student, suspect).result()
+                except BrokenProcessPool:
+                    from grader.engine import is_instructor
+
+                    instructor = is_instructor(course, course.exercise_ids(), options_doc["mode"])
+                    write_student(out, suspect, error_report(
+                        course, suspect.student, "the grading process stopped while grading this submission",
+                        instructor=instructor))
+                    yield {"student": suspect.student, "score": 0.0, "seconds": 0.0}
+            left = [e for e in left if not _done(out, e)]
 
 
 def _pct(x: float, total: float) -> float:
     return round(100.0 * x / total, 1) if total else 0.0
 
 
-def write_class_files(course, out: Path, students: list[str], layers, skipped, options: dict, *,
+def write_class_files(course, out: Path, entries: list[Entry], layers, skipped, options: dict, *,
                       worker_uid: int | None = None) -> dict:
     """Rebuild gradebook.csv and summary.json from the per-student JSON files (student-id order).
 
-    worker_uid: the uid the probe worker ran as (from /proc), recorded with the isolation.
+    Student ids go into the CSV as data (`grader.neutral.csv_cell`: a cell
+    that a spreadsheet would run as a formula is quoted). summary.json lists
+    the students who could not be graded, with the reason, and the file
+    name of every student's outputs. worker_uid: the uid the probe worker
+    ran as (from /proc), recorded with the isolation.
     """
     from grader import sandbox
+    from grader.neutral import csv_cell
 
     exercises = course.exercises()
     ex_ids = [e.id for e in exercises]
@@ -444,17 +455,19 @@ def write_class_files(course, out: Path, students: list[str], layers, skipped, o
     failed, diag = Counter(), Counter()
     statuses = Counter()
     errors = 0
-    for sid in students:
+    unreadable = []
+    for entry in entries:
         try:
-            doc = json.loads((out / f"{sid}.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            doc = json.loads((out / f"{entry.stem}.json").read_text(encoding="utf-8"))
+            ex_score = {e["id"]: e["score"] for e in doc["exercises"]}
+            ch_score = {c["id"]: c["score"] for e in doc["exercises"] for c in e["checks"]}
+            worst = max((e["status"] for e in doc["exercises"]), key=STATUSES.index)
+        except (OSError, ValueError, KeyError, TypeError):
             continue
-        ex_score = {e["id"]: e["score"] for e in doc["exercises"]}
-        ch_score = {c["id"]: c["score"] for e in doc["exercises"] for c in e["checks"]}
-        worst = max((e["status"] for e in doc["exercises"]),
-                    key=lambda s: ("graded", "missing", "error", "crashed", "memory", "timeout").index(s))
+        sid = entry.student
         if all(e["status"] == "error" for e in doc["exercises"]):
             errors += 1
+            unreadable.append({"student": sid, "reason": next((e["message"] for e in doc["exercises"]), "")})
         statuses[worst] += 1
         for e in doc["exercises"]:
             if e["status"] in ("missing", "error") and not any(c["passed"] for c in e["checks"]):
@@ -464,7 +477,7 @@ def write_class_files(course, out: Path, students: list[str], layers, skipped, o
                     failed[c["id"]] += 1
                     diag.update(c["diagnosis"])
         totals.append(doc["score"])
-        rows.append([sid, _num(doc["score"])] + [_num(ex_score.get(i, 0.0)) for i in ex_ids]
+        rows.append([csv_cell(sid), _num(doc["score"])] + [_num(ex_score.get(i, 0.0)) for i in ex_ids]
                     + [_num(ch_score.get(i, 0.0)) for i in check_ids] + [worst])
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
@@ -480,7 +493,7 @@ def write_class_files(course, out: Path, students: list[str], layers, skipped, o
     n = len(totals)
     summary = {
         "schema_version": 1,
-        "students": len(students),
+        "students": len(entries),
         "graded": n,
         "errors": errors,
         "max_score": max_total,
@@ -495,6 +508,8 @@ def write_class_files(course, out: Path, students: list[str], layers, skipped, o
                                   for code, cnt in sorted(diag.items(), key=lambda kv: (-kv[1], kv[0]))],
         "isolation": {"layers": list(layers), "level": sandbox.level_reached(layers), "skipped": skipped,
                       "worker_uid": worker_uid},
+        "not_graded": unreadable,
+        "files": {e.student: e.stem for e in entries},
         "options": options,
     }
     _write_atomic(out / "summary.json", json.dumps(summary, indent=2, ensure_ascii=False) + "\n")

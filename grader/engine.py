@@ -301,8 +301,9 @@ def grade_exercise(course: Course, plan: _Plan, path: Path, session: WorkerSessi
                           time.monotonic() - started)
 
 
-def _missing(ex: Exercise) -> ExerciseResult:
-    msg = f"{ex.file} was not found in the submission"
+def _missing(ex: Exercise, refused: str = "") -> ExerciseResult:
+    """The result of an exercise with no file to grade (or one the grader refused to read, and why)."""
+    msg = refused or f"{ex.file} was not found in the submission"
     return ExerciseResult(ex.id, ex.title, "missing", 0.0, ex.max_score,
                           _all_failed(ex, (dx.MISSING,), msg, dx.HINTS[dx.MISSING]), "", msg)
 
@@ -362,7 +363,8 @@ def _grade_group(course: Course, exercises: list[Exercise], files: Mapping[str, 
 
 def grade_files(course: Course, files: Mapping[str, Path | None], *, label: str,
                 options: Options = Options(), plans: Mapping[str, _Plan] | None = None,
-                zygote=None, workers: int | None = None, locate=None) -> Report:
+                zygote=None, workers: int | None = None, locate=None,
+                refused: Mapping[str, str] | None = None) -> Report:
     """Grade the given exercise files ({exercise id: path or None}) as one submission.
 
     plans: precomputed `plan_all` results (a batch computes them once);
@@ -373,6 +375,8 @@ def grade_files(course: Course, files: Mapping[str, Path | None], *, label: str,
     (default: one per core, for a quick answer; a batch uses one).
     locate: maps traceback frames of generated modules back to notebook
     cells (`grader.conversion.Conversion.locate`).
+    refused: {exercise id: why its file was not read (a link)}; such an
+    exercise is `missing` with that reason.
     """
     started = time.monotonic()
     exercises = [course.exercise(i) for i in files]
@@ -405,7 +409,8 @@ def grade_files(course: Course, files: Mapping[str, Path | None], *, label: str,
     layers = next((layers for _, layers, _, _ in outputs if layers), ())
     skipped = next((sk for _, layers, sk, _ in outputs if layers), ())
     creds = next((c for _, _, _, c in outputs if c is not None), None)
-    exercise_results = tuple(by_id.get(e.id) or _missing(e) for e in exercises)
+    refused = refused or {}
+    exercise_results = tuple(by_id.get(e.id) or _missing(e, refused.get(e.id, "")) for e in exercises)
     return Report(label, "instructor" if instructor else "student", exercise_results, layers,
                   time.monotonic() - started, isolation_skipped=skipped,
                   worker_uid=creds.uid if creds is not None else None)

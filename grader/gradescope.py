@@ -24,6 +24,7 @@ import argparse
 import json
 import os
 import sys
+import tempfile
 import time
 import zipfile
 from pathlib import Path
@@ -106,20 +107,24 @@ def build_package(*, out: str | os.PathLike, course=None, timeout: float = 10.0,
     return target
 
 
-def _entry_files(submission: Path, course) -> dict:
-    """{exercise id: file or None} for what a student uploaded."""
-    from grader.batch import _exercise_folder
+def _entry(submission: Path, course, workdir: Path):
+    """What a student uploaded, ready for the engine (a `grader.submission.Prepared`); links are refused.
+
+    A folder of exercise files or <id>.ipynb notebooks (or a folder holding
+    one such folder), or one .py file defining the exercises' classes.
+    """
     from grader.errors import SubmissionError
-    from grader.submission import defined_names
+    from grader.submission import Prepared, defined_names, exercise_folder, files_below, prepare, resolve
 
     files = {e.id: e.file for e in course.exercises()}
-    folder = _exercise_folder(submission, files)
+    folder = exercise_folder(submission, files)
     if folder is not None:
-        return {i: (folder / f if (folder / f).is_file() else None) for i, f in files.items()}
-    singles = sorted(p for p in submission.rglob("*.py") if "__MACOSX" not in p.parts)
+        return prepare(resolve(folder, files), course.exercises(), workdir=workdir)
+    singles = files_below(submission, ".py")
     if len(singles) == 1:
         names = defined_names(singles[0])
-        return {e.id: (singles[0] if names is None or names & e.entry_names else None) for e in course.exercises()}
+        return Prepared({e.id: (singles[0] if names is None or names & e.entry_names else None)
+                         for e in course.exercises()})
     raise SubmissionError(f"no exercise files ({', '.join(sorted(files.values()))}) found in the submission")
 
 
@@ -128,6 +133,7 @@ def run(root: str | os.PathLike) -> dict:
     from grader.course import find_course
     from grader.engine import Options, grade_files
     from grader.errors import GraderError
+    from grader.neutral import markdown
     from grader.platforms import gradescope
     from grader.session import Limits
 
@@ -137,15 +143,21 @@ def run(root: str | os.PathLike) -> dict:
     cfg_path = course.root / CONFIG
     cfg = json.loads(cfg_path.read_text()) if cfg_path.is_file() else {}
     limits = Limits(timeout=float(cfg.get("timeout", 10.0)))
+    allow_root = bool(cfg.get("allow_root", False))
     try:
-        files = _entry_files(root / "submission", course)
-        report = grade_files(course, files, label="submission",
-                             options=Options(limits=limits, mode="instructor", salt=str(cfg.get("salt", ""))))
-        public = grade_files(course, files, label="submission", options=Options(limits=limits, mode="student"))
+        with tempfile.TemporaryDirectory(prefix="grade-gradescope-") as work:
+            prepared = _entry(root / "submission", course, Path(work))
+            report = prepared.finish(grade_files(
+                course, prepared.files, label="submission", locate=prepared.locate, refused=prepared.refused,
+                options=Options(limits=limits, mode="instructor", salt=str(cfg.get("salt", "")),
+                                allow_root=allow_root)))
+            public = prepared.finish(grade_files(
+                course, prepared.files, label="submission", locate=prepared.locate, refused=prepared.refused,
+                options=Options(limits=limits, mode="student", allow_root=allow_root)))
         results = gradescope(report, public, seconds=time.monotonic() - started)
     except GraderError as exc:
         results = {"score": 0.0, "execution_time": max(0, round(time.monotonic() - started)),
-                   "output": f"The submission could not be graded: {exc.message}", "output_format": "md",
+                   "output": f"The submission could not be graded: {markdown(exc.message)}", "output_format": "md",
                    "tests": []}
     out = root / "results"
     out.mkdir(parents=True, exist_ok=True)

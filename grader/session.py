@@ -28,8 +28,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from grader import credentials, protocol, sandbox
+from grader import credentials, protocol, safe_read, sandbox
 from grader.credentials import Credentials
+from grader.neutral import visible
 from grader.script import Step, encode_inputs
 from grader.values import Locate, Outcome, StepError, attempts_from, error_from_record, from_tree
 
@@ -145,36 +146,44 @@ def _close(fd: int) -> None:
 def _stage_all(modules: Mapping[str, str], scratch: str) -> dict[str, str]:
     """Copy the submission's .py files into scratch/submission; return {module name: staged path}.
 
-    Each source folder's .py files are copied once (a module may import its
-    siblings); a file whose name is already taken by another folder's file
-    goes to a numbered subfolder.
+    The parent reads every byte itself (`grader.safe_read`: no link is
+    followed, no special or hard-linked file is read) and writes the copies;
+    the worker never sees where the submission lies. Each source folder's
+    .py files are copied once (a module may import its siblings); a file
+    whose name is already taken by another folder's file goes to a
+    numbered subfolder. Siblings that are not real files are left out.
     """
+    from grader.errors import SubmissionError
+
     target = os.path.join(scratch, "submission")
     os.makedirs(target)
     staged_dirs: dict[str, str] = {}
     out: dict[str, str] = {}
     total = 0
+
+    def put(data: bytes, dest: str) -> None:
+        fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+
     for name, path in modules.items():
         source_dir = os.path.dirname(path)
         if source_dir not in staged_dirs:
             dest = target if not staged_dirs else os.path.join(target, str(len(staged_dirs)))
             os.makedirs(dest, exist_ok=True)
             staged_dirs[source_dir] = dest
-            try:
-                siblings = sorted(e.path for e in os.scandir(source_dir) if e.name.endswith(".py") and e.is_file())
-            except OSError:
-                siblings = []
-            for sib in [p for p in siblings if p != path][:MAX_STAGED_FILES - 1]:
+            siblings = [n for n, kind in safe_read.entries(source_dir)
+                        if n.endswith(".py") and kind == "file" and n != os.path.basename(path)]
+            for sib in siblings[:MAX_STAGED_FILES - 1]:
                 try:
-                    size = os.path.getsize(sib)
-                except OSError:
+                    data = safe_read.read_bytes(os.path.join(source_dir, sib), limit=MAX_STAGED_BYTES - total)
+                except SubmissionError:
                     continue
-                if total + size <= MAX_STAGED_BYTES:
-                    total += size
-                    shutil.copyfile(sib, os.path.join(dest, os.path.basename(sib)))
+                total += len(data)
+                put(data, os.path.join(dest, sib))
         dest_file = os.path.join(staged_dirs[source_dir], os.path.basename(path))
         if not os.path.exists(dest_file):
-            shutil.copyfile(path, dest_file)
+            put(safe_read.read_bytes(path, limit=MAX_STAGED_BYTES), dest_file)
         out[name] = dest_file
     return out
 
@@ -512,8 +521,8 @@ class WorkerSession:
         self.deadline = time.monotonic() + (self.limits.timeout if seconds is None else seconds)
 
     def output_mark(self) -> int:
-        """How many bytes of stdout have been kept so far (to slice one exercise's output)."""
-        return len(self._bufs["stdout"].kept)
+        """The length of the stdout text kept so far (`captured().stdout[mark:]` is what came after)."""
+        return len(self.captured().stdout)
 
     def run(self, steps: tuple[Step, ...], inputs: Mapping[str, object], module: str | None = None) -> TrialRun:
         """Run one trial against a loaded module; always returns one Outcome per step."""
@@ -554,8 +563,9 @@ class WorkerSession:
         return TrialRun(tuple(outcomes), self.termination, time.monotonic() - started)
 
     def captured(self) -> Captured:
+        """What the student's code printed (kept part, control characters made visible) and the total."""
         out, err = self._bufs["stdout"], self._bufs["stderr"]
-        return Captured(out.kept.decode("utf-8", "replace"), err.kept.decode("utf-8", "replace"),
+        return Captured(visible(out.kept.decode("utf-8", "replace")), visible(err.kept.decode("utf-8", "replace")),
                         out.total + err.total)
 
     def close(self) -> Captured:

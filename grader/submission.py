@@ -12,6 +12,12 @@ Notebooks are converted to modules before grading (`prepare`, using
 `grader.conversion`).
 `exercise` narrows either form to one exercise (and lets a single file have
 any name). Anything unreadable is a SubmissionError, reported in one line.
+
+Files are read with `grader.safe_read`: a symbolic link, a hard link to a
+file outside the submission, or a special file is never read. An exercise
+file that is one is refused (`Submission.refused`): that exercise scores 0
+with the reason, and the others are graded. A helper module that is one is
+left out of the worker, with a note.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Mapping
 
+from grader import safe_read
 from grader.errors import SubmissionError
 
 #: Largest source file accepted, in bytes.
@@ -29,24 +36,29 @@ MAX_SOURCE_BYTES = 2 << 20
 
 @dataclass(frozen=True)
 class Submission:
-    """Exercise id → the file to grade (None when absent), and a label for reports."""
+    """Exercise id → the file to grade (None when absent), and a label for reports.
+
+    refused: exercise id → why its file was not read (a link, a special
+    file); notes: lines for the report (helper modules left out).
+    """
 
     label: str
     files: Mapping[str, Path | None]
+    refused: Mapping[str, str] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
 
 
-def _check_source(path: Path) -> None:
-    try:
-        size = path.stat().st_size
-        with path.open("rb") as fh:
-            head = fh.read(min(size, MAX_SOURCE_BYTES) + 1)
-    except OSError as exc:
-        raise SubmissionError(f"cannot read {path}: {exc.strerror or exc}") from None
-    if size > MAX_SOURCE_BYTES:
-        raise SubmissionError(f"{path} is {size // 1024} KiB; a source file over {MAX_SOURCE_BYTES >> 20} MiB "
-                              f"is not accepted")
+def _check_source(path: Path, root: Path | None = None) -> None:
+    """Read a source file as the grader will (no links, capped) and refuse binary data."""
+    head = safe_read.read_bytes(path, limit=MAX_SOURCE_BYTES, root=root)
     if b"\x00" in head:
-        raise SubmissionError(f"{path} is not a Python source file (it contains binary data)")
+        raise SubmissionError(f"{path.name} is not a Python source file (it contains binary data)")
+
+
+def left_out_helpers(folder: Path) -> tuple[str, ...]:
+    """Notes for the .py files of `folder` that the worker will not get because they are not real files."""
+    return tuple(f"{name} was left out: it is a symbolic link or a special file, and the grader reads only real "
+                 f"files" for name, k in safe_read.entries(folder) if name.endswith(".py") and k in ("link", "other"))
 
 
 def resolve(path: str | Path, exercise_files: Mapping[str, str], *, exercise: str | None = None) -> Submission:
@@ -55,27 +67,33 @@ def resolve(path: str | Path, exercise_files: Mapping[str, str], *, exercise: st
     exercise_files: {exercise id: file name}, e.g. {"fc": "fc.py"}.
     """
     p = Path(path)
-    if not p.exists():
+    if not p.exists() and safe_read.kind(p) != "link":
         raise SubmissionError(f"no such file or folder: {path}")
     if exercise is not None and exercise not in exercise_files:
         raise SubmissionError(f"unknown exercise {exercise!r}")
     wanted = [exercise] if exercise else list(exercise_files)
     if p.is_dir():
         files: dict[str, Path | None] = {}
+        refused: dict[str, str] = {}
         for ex_id in wanted:
-            candidate = p / exercise_files[ex_id]
-            notebook = p / f"{ex_id}.ipynb"
-            if candidate.is_file():
-                _check_source(candidate)
-                files[ex_id] = candidate
-            elif notebook.is_file():
-                files[ex_id] = notebook         # converted by `prepare`
-            else:
-                files[ex_id] = None
-        if not any(files.values()) and exercise is None:
+            files[ex_id] = None
+            for candidate in (p / exercise_files[ex_id], p / f"{ex_id}.ipynb"):     # a notebook only without the .py
+                k = safe_read.kind(candidate)
+                if k == "absent":
+                    continue
+                try:
+                    safe_read.check(candidate, root=p)
+                except safe_read.NotARealFile as exc:
+                    refused[ex_id] = exc.message
+                    break
+                if candidate.suffix == ".py":
+                    _check_source(candidate, root=p)
+                files[ex_id] = candidate        # a notebook is converted by `prepare`
+                break
+        if not any(files.values()) and not refused and exercise is None:
             names = ", ".join(exercise_files[i] for i in wanted)
             raise SubmissionError(f"{path} holds none of the exercise files ({names}, or <id>.ipynb notebooks)")
-        return Submission(str(path), files)
+        return Submission(str(path), files, refused, left_out_helpers(p))
     if p.suffix != ".py":
         raise SubmissionError(f"{path} is not a Python file; give a folder or an exercise's .py file")
     if exercise is None:
@@ -86,6 +104,42 @@ def resolve(path: str | Path, exercise_files: Mapping[str, str], *, exercise: st
         exercise = by_file[p.name]
     _check_source(p)
     return Submission(str(path), {exercise: p})
+
+
+def exercise_folder(folder: Path, files: Mapping[str, str], depth: int = 3) -> Path | None:
+    """The folder holding exercise files (or <id>.ipynb notebooks): this one, or the only subfolder that does.
+
+    files: {exercise id: file name}. Links are never followed: a linked file
+    still marks the folder (it is refused by `resolve`, with its reason), a
+    linked folder is never entered.
+    """
+    names = {name for name, k in safe_read.entries(folder) if k in ("file", "link", "other")}
+    if any(f in names or f"{i}.ipynb" in names for i, f in files.items()):
+        return folder
+    if depth == 0:
+        return None
+    subfolders = [folder / name for name, k in safe_read.entries(folder)
+                  if k == "dir" and not name.startswith((".", "__"))]
+    found = [p for p in (exercise_folder(d, files, depth - 1) for d in subfolders) if p is not None]
+    return found[0] if len(found) == 1 else None
+
+
+def files_below(folder: Path, suffix: str, *, limit: int = 200) -> list[Path]:
+    """The real files named *suffix below `folder`, sorted, at most `limit`.
+
+    Links are never followed; hidden folders, __MACOSX, __pycache__ and
+    .ipynb_checkpoints are skipped.
+    """
+    found: list[Path] = []
+    stack = [folder]
+    while stack and len(found) < limit:
+        current = stack.pop()
+        for name, k in safe_read.entries(current):
+            if k == "dir" and name not in ("__MACOSX", "__pycache__") and not name.startswith("."):
+                stack.append(current / name)
+            elif k == "file" and name.endswith(suffix):
+                found.append(current / name)
+    return sorted(found)[:limit]
 
 
 def defined_names_in(source: str | bytes) -> set[str] | None:
@@ -103,8 +157,8 @@ def defined_names_in(source: str | bytes) -> set[str] | None:
 def defined_names(path: Path) -> set[str] | None:
     """defined_names_in for a file (None if it cannot be read or parsed)."""
     try:
-        return defined_names_in(Path(path).read_bytes())
-    except OSError:
+        return defined_names_in(safe_read.read_bytes(path, limit=MAX_SOURCE_BYTES))
+    except SubmissionError:
         return None
 
 
@@ -115,13 +169,15 @@ class Prepared:
     files: {exercise id: .py file or generated module, or None}; notes: what
     each conversion kept and dropped, for the report; locators: map
     traceback frames of generated modules back to cells; names: the file
-    name the report shows for an exercise graded from a notebook.
+    name the report shows for an exercise graded from a notebook; refused:
+    {exercise id: why its file was not read} (see `Submission.refused`).
     """
 
     files: Mapping[str, Path | None]
     notes: tuple[str, ...] = ()
     locators: tuple[Callable[[str, int], tuple[str, int] | None], ...] = ()
     names: Mapping[str, str] = field(default_factory=dict)
+    refused: Mapping[str, str] = field(default_factory=dict)
 
     def locate(self, file: str, line: int) -> tuple[str, int] | None:
         """A grader.values.Locate over every converted notebook."""
@@ -182,11 +238,11 @@ def notebook_files(path: str | Path, exercises, *, exercise: str | None = None, 
     return Prepared({i: module for i in chosen}, notes, (conv.locator(module.name),), {i: p.name for i in chosen})
 
 
-def prepare(files: Mapping[str, Path | None], exercises, *, execute_all: bool = False,
-            workdir: str | Path) -> Prepared:
+def prepare(submission: Submission, exercises, *, execute_all: bool = False, workdir: str | Path) -> Prepared:
     """Convert the notebooks among a submission's files (`<id>.ipynb` in a folder); .py files pass through."""
+    files = submission.files
     out: dict[str, Path | None] = dict(files)
-    notes, locators, names = [], [], {}
+    notes, locators, names = list(submission.notes), [], {}
     for ex_id, path in files.items():
         if path is not None and path.suffix == ".ipynb":
             folder = Path(workdir) / ex_id
@@ -196,4 +252,4 @@ def prepare(files: Mapping[str, Path | None], exercises, *, execute_all: bool = 
             notes += one.notes
             locators += one.locators
             names.update(one.names)
-    return Prepared(out, tuple(notes), tuple(locators), names)
+    return Prepared(out, tuple(notes), tuple(locators), names, dict(submission.refused))

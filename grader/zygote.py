@@ -41,12 +41,13 @@ class Zygote:
         from grader.session import worker_env
 
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        self._home = tempfile.mkdtemp(prefix="grade-zygote-")
+        # It writes no file: the temp folder serves as its home, and each worker gets its own scratch.
+        home = tempfile.gettempdir()
         try:
             self.proc = subprocess.Popen(
                 [python or sys.executable, "-I", "-B", "-u", "-m", "grader.zygote", str(theirs.fileno())],
                 pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE, start_new_session=True, env=worker_env(self._home), cwd=self._home)
+                stderr=subprocess.PIPE, start_new_session=True, env=worker_env(home), cwd=home)
         finally:
             theirs.close()
         self._sock = ours
@@ -82,10 +83,6 @@ class Zygote:
             self.proc.wait()
         if self.proc.stderr:
             self.proc.stderr.close()
-        try:
-            os.rmdir(self._home)
-        except OSError:
-            pass
 
     def __enter__(self) -> "Zygote":
         return self
