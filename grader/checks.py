@@ -50,6 +50,8 @@ class CheckContext:
     exercise: object = None
     forward_ok: Mapping[str, bool] = field(default_factory=dict)
     gradients: Mapping[str, frozenset] = field(default_factory=dict)
+    #: {trial name: {input name: its bytes after the trial}}, read by the parent from shared memory.
+    inputs_after: Mapping[str, Mapping[str, bytes]] = field(default_factory=dict)
 
     def factors(self, trial: Trial) -> Mapping[str, float] | None:
         ex = self.exercise
@@ -505,12 +507,20 @@ def gate_hygiene(checks: tuple, results: tuple[CheckResult, ...]) -> tuple[Check
 
 @dataclass(frozen=True)
 class MutationCheck(Check):
-    """No call may change the arrays it was given (or that the constructor was given)."""
+    """No call may change the arrays it was given (or that the constructor was given).
+
+    The verdict rests on evidence the parent gathers itself: the probe
+    trial's inputs live in memory shared with the worker, and the parent
+    reads them back after the calls (`CheckContext.inputs_after`) and
+    compares them with its own copy. The worker's snapshots after each call
+    only say which call to name in the message; a worker whose grader code
+    was rewritten to claim "nothing changed" cannot move the verdict.
+    """
 
     recipe: str = "main"
 
     def prepare(self, trials: list[Trial]) -> list[Trial]:
-        """Instrument the first public trial: a snapshot of every input array after every call."""
+        """Instrument the first public trial: shared inputs, and a snapshot of them after every call."""
         base = next((t for t in trials if t.recipe == self.recipe and t.visibility == "public"), None)
         if base is None:
             return trials
@@ -518,12 +528,36 @@ class MutationCheck(Check):
         steps = []
         for i, s in enumerate(base.steps):
             steps += [s] if s.op == "snapshot" else [s, snapshot(f"__snapshot_{self.id}_{i}")]
-        probe = Trial(base.name, base.recipe, tuple(steps), base.inputs, base.visibility, base.store, base.kink)
+        probe = Trial(base.name, base.recipe, tuple(steps), base.inputs, base.visibility, base.store, base.kink,
+                      shared=True)
         return [probe if t is base else t for t in trials]
 
     def _probe(self, ctx: CheckContext) -> Trial | None:
         return next((t for t in ctx.trials if any(s.out.startswith(f"__snapshot_{self.id}_") for s in t.steps)),
                     None)
+
+    def _changed_after(self, ctx: CheckContext, trial: Trial, names: list[str]) -> dict[str, str]:
+        """{input name: the call after which the worker's own snapshot shows it changed}, first call only.
+
+        The snapshots are the worker's evidence (the arrays as it holds them,
+        shape and dtype included); they can show a change, and the call to
+        name, but the parent's reading of the shared memory decides alone
+        whether the values changed.
+        """
+        found: dict[str, str] = {}
+        for i, s in enumerate(trial.steps):
+            if not s.out.startswith(f"__snapshot_{self.id}_"):
+                continue
+            snap = ctx.outcome(trial, s.out).value
+            items = snap.items if snap is not None and snap.kind == "seq" and len(snap.items) == len(names) else ()
+            for position, name in enumerate(names):
+                original = trial.sent_inputs[name]
+                now = items[position].array if items and items[position].kind == "array" else None
+                same = now is not None and now.shape == original.shape and now.dtype == original.dtype \
+                    and now.tobytes() == original.tobytes()
+                if not same and name not in found:
+                    found[name] = ctx.describe(trial, trial.steps[i - 1].out)
+        return found
 
     def evaluate(self, ctx: CheckContext) -> CheckResult:
         trial = self._probe(ctx)
@@ -533,33 +567,25 @@ class MutationCheck(Check):
         if err is not None:
             return self._result([Problem(False, err.codes, f"could not check: {err.words}", trial.name, "probe",
                                          frames=err.frames, hint=err.hint)])
+        after = ctx.inputs_after.get(trial.name, {})
         names = [k for k, v in trial.sent_inputs.items() if isinstance(v, np.ndarray)]
-        for i, s in enumerate(trial.steps):
-            if not s.out.startswith(f"__snapshot_{self.id}_"):
+        blamed = self._changed_after(ctx, trial, names)
+        for name in names:
+            original = trial.sent_inputs[name]
+            data = after.get(name)
+            if data == original.tobytes() and name not in blamed:
                 continue
-            snap = ctx.outcome(trial, s.out).value
-            prev = trial.steps[i - 1]
-            if snap is None or snap.kind != "seq" or len(snap.items) != len(names):
-                return self._result([Problem(False, (dx.MUTATED_INPUT,), "the inputs could not be read back after "
-                                             f"{ctx.describe(trial, prev.out)}", trial.name, "probe")])
-            for name, item in zip(names, snap.items):
-                if item.kind == "none":
-                    continue                     # the worker saw the bytes it received, unchanged
-                original = trial.sent_inputs[name]
-                now = item.array
-                if now is None or now.shape != original.shape or now.dtype != original.dtype \
-                        or now.tobytes() != original.tobytes():
-                    detail = ""
-                    if now is not None and now.shape == original.shape:
-                        diff = np.argwhere(~((now == original) | (np.isnan(now) & np.isnan(original))))
-                        if len(diff):
-                            idx = tuple(int(j) for j in diff[0])
-                            detail = (f" (entry {list(idx)} was {float(original[idx]):.6g}, "
-                                      f"now {float(now[idx]):.6g})")
-                    return self._result([Problem(
-                        False, (dx.MUTATED_INPUT,),
-                        f"{ctx.describe(trial, prev.out)} changed the input array `{name}` in place{detail}",
-                        trial.name, "probe")])
+            detail = ""
+            if data is not None and len(data) == original.nbytes:
+                now = np.frombuffer(data, dtype=original.dtype).reshape(original.shape)
+                diff = np.argwhere(~((now == original) | (np.isnan(now) & np.isnan(original))))
+                if len(diff):
+                    idx = tuple(int(j) for j in diff[0])
+                    detail = f" (entry {list(idx)} was {float(original[idx]):.6g}, now {float(now[idx]):.6g})"
+            who = blamed.get(name) or "one of the calls"
+            return self._result([Problem(False, (dx.MUTATED_INPUT,),
+                                         f"{who} changed the input array `{name}` in place{detail}",
+                                         trial.name, "probe")])
         return self._result([Problem(True, trial=trial.name, visibility="probe")])
 
 

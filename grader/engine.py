@@ -270,9 +270,12 @@ def grade_exercise(course: Course, plan: _Plan, path: Path, session: WorkerSessi
         return ExerciseResult(ex.id, ex.title, status, 0.0, ex.max_score, checks, path.name, msg,
                               session.captured().stdout[mark:][-2000:], seconds=time.monotonic() - started)
     outcomes: dict[str, dict[str, Outcome]] = {}
+    inputs_after: dict[str, Mapping[str, bytes]] = {}
     for t in plan.trials:
-        run = session.run(t.steps, t.sent_inputs, ex.module_name)
+        run = session.run(t.steps, t.sent_inputs, ex.module_name, shared=t.shared)
         outcomes[t.name] = {s.out: o for s, o in zip(t.steps, run.outcomes)}
+        if run.inputs_after is not None:
+            inputs_after[t.name] = run.inputs_after
     notes: list[str] = []
     forward = _forward_status(plan, outcomes)
     if ex.numeric and session.termination is None:
@@ -284,7 +287,7 @@ def grade_exercise(course: Course, plan: _Plan, path: Path, session: WorkerSessi
         if not spec.directional:
             gradients[spec.recipe] = frozenset(g for _, g in spec.wrt)
     ctx = CheckContext(ex.id, ex.file, tuple(plan.trials), outcomes, plan.expectations, ex,
-                       {name: ok for name, (ok, _, _) in forward.items()}, gradients)
+                       {name: ok for name, (ok, _, _) in forward.items()}, gradients, inputs_after)
     results = gate_hygiene(ex.checks, tuple(c.evaluate(ctx) for c in ex.checks))
     counts = {}
     for t in plan.trials:

@@ -6,7 +6,7 @@ A script is a tuple of steps. Each step names its result (`out`) and is one of:
     call(out, handle, method, *args, **kw) value = obj.method(*args, **kw)
     attr(out, handle, name)               value = obj.name
     func(out, fname, *args, **kw)         value = module.fname(*args, **kw)
-    snapshot(out)                         every input array that changed since it was received (else None)
+    snapshot(out)                         every input array as it is now (evidence for the mutation check)
 
 Arguments are `In("x")` (an input the parent generated, sent as an array or a
 plain number) or `Lit(value)` (a literal number, bool or None). Arguments can
@@ -126,7 +126,7 @@ def func(out: str, fname: str, *args: Arg | Scalar, **kwargs: Arg | Scalar) -> S
 
 
 def snapshot(out: str) -> Step:
-    """Record every input array that differs from what was received (to detect mutation), None for the rest."""
+    """Record every input array as it is now: the parent compares them with its own copies."""
     return Step("snapshot", out)
 
 
@@ -143,12 +143,23 @@ def step_from_json(node: dict) -> Step:
 # Inputs on the wire
 
 
-def encode_inputs(inputs: Mapping[str, object], payload: protocol.PayloadBuilder) -> dict:
-    """Encode trial inputs (float arrays and plain numbers) for the worker."""
+def encode_inputs(inputs: Mapping[str, object], payload: protocol.PayloadBuilder, place=None) -> dict:
+    """Encode trial inputs (float arrays and plain numbers) for the worker.
+
+    place: None, or place(name, bytes) -> offset, which puts an array's bytes
+    in the memory shared with the worker instead of the frame's payload
+    (the node then says "shared": true).
+    """
     out = {}
     for name, value in inputs.items():
         if isinstance(value, np.ndarray):
-            out[name] = {"t": "nd", **protocol._encode_array_fields(value, payload)}
+            if place is None:
+                out[name] = {"t": "nd", **protocol._encode_array_fields(value, payload)}
+            else:
+                wire = protocol._wire_array(value)
+                data = memoryview(wire.reshape(-1).view(np.uint8))
+                out[name] = {"t": "nd", "shared": True, "dtype": protocol._dtype_str(wire),
+                             "shape": list(wire.shape), "off": place(name, data), "len": len(data)}
         elif value is None or type(value) in (bool, int, float):
             out[name] = {"t": "lit", "value": value}
         else:
@@ -156,12 +167,13 @@ def encode_inputs(inputs: Mapping[str, object], payload: protocol.PayloadBuilder
     return out
 
 
-def decode_inputs(node: dict, payload: bytes) -> dict[str, object]:
-    """Worker side of encode_inputs: fresh writable arrays and plain numbers."""
+def decode_inputs(node: dict, payload: bytes, shared=None) -> dict[str, object]:
+    """Worker side of encode_inputs: fresh writable arrays (views of `shared` memory where so placed)."""
     out: dict[str, object] = {}
     for name, item in node.items():
         if item["t"] == "nd":
-            out[name] = protocol.decode_array_fields(item, payload, writable=True)
+            source = shared if item.get("shared") and shared is not None else payload
+            out[name] = protocol.decode_array_fields(item, source, writable=True)
         else:
             out[name] = item["value"]
     return out
@@ -188,11 +200,6 @@ class Executor:
     inputs: dict[str, object]
     handles: dict[str, object] = field(default_factory=dict)
     failed: dict[str, str] = field(default_factory=dict)
-    received: dict[str, tuple] = field(default_factory=dict)
-
-    def __post_init__(self):
-        self.received = {k: (v.shape, v.dtype, v.tobytes()) for k, v in self.inputs.items()
-                         if isinstance(v, np.ndarray)}
 
     def resolve(self, a: Arg) -> object:
         if isinstance(a, In):
@@ -208,8 +215,7 @@ class Executor:
     def run(self, step: Step) -> object:
         """Run one step and return its raw Python result (raises on failure)."""
         if step.op == "snapshot":
-            return tuple(None if (v.shape, v.dtype, v.tobytes()) == self.received[k] else v
-                         for k, v in self.inputs.items() if isinstance(v, np.ndarray))
+            return tuple(v for v in self.inputs.values() if isinstance(v, np.ndarray))
         if step.op in ("call", "attr"):
             if step.target in self.failed:
                 raise StepFailure("skipped", self.failed[step.target])

@@ -110,11 +110,16 @@ class LoadReport:
 
 @dataclass(frozen=True)
 class TrialRun:
-    """The outcomes of one trial's steps, in order (missing ones filled in)."""
+    """The outcomes of one trial's steps, in order (missing ones filled in).
+
+    inputs_after: for a trial run with shared inputs, {input name: its bytes
+    after the trial}, read by the parent itself from the shared region.
+    """
 
     outcomes: tuple[Outcome, ...]
     termination: Termination | None = None
     seconds: float = 0.0
+    inputs_after: Mapping[str, bytes] | None = None
 
 
 @dataclass(frozen=True)
@@ -124,6 +129,33 @@ class Captured:
     stdout: str
     stderr: str
     total_bytes: int
+
+
+#: Size of the memory shared with each worker, where the inputs of a trial checked for mutation live.
+#: Pages are only allocated where the parent writes, so the size costs nothing until it is used.
+SHARED_BYTES = 64 << 20
+
+
+def _shared_region() -> int:
+    """A fresh descriptor of SHARED_BYTES of memory (memfd where available, else an unlinked temp file).
+
+    The worker maps it; the parent only ever uses pread/pwrite on it, so
+    nothing the worker does to the region (even shrinking it) can fault the
+    parent. Where the kernel allows, its size is sealed.
+    """
+    if hasattr(os, "memfd_create"):
+        fd = os.memfd_create("grade-inputs", os.MFD_CLOEXEC | getattr(os, "MFD_ALLOW_SEALING", 0))
+    else:
+        fd, path = tempfile.mkstemp(prefix="grade-inputs-")
+        os.unlink(path)
+    os.ftruncate(fd, SHARED_BYTES)
+    try:
+        import fcntl
+
+        fcntl.fcntl(fd, fcntl.F_ADD_SEALS, fcntl.F_SEAL_SHRINK | fcntl.F_SEAL_GROW | fcntl.F_SEAL_SEAL)
+    except (ImportError, AttributeError, OSError):
+        pass
+    return fd
 
 
 def _widen(fd: int) -> None:
@@ -260,14 +292,16 @@ class WorkerSession:
         pipes = {name: os.pipe() for name in ("req", "resp", "stdout", "stderr", "status")}
         for name in ("req", "resp"):
             _widen(pipes[name][1])
+        self._shared = _shared_region()
         theirs = {"fd_in": pipes["req"][0], "fd_out": pipes["resp"][1], "stdout": pipes["stdout"][1],
-                  "stderr": pipes["stderr"][1], "fd_status": pipes["status"][1]}
+                  "stderr": pipes["stderr"][1], "fd_status": pipes["status"][1], "fd_shared": os.dup(self._shared)}
         self._req_w, self._resp_r = pipes["req"][1], pipes["resp"][0]
         self._out_r, self._err_r, self._status_r = pipes["stdout"][0], pipes["stderr"][0], pipes["status"][0]
         config = {
             "fd_in": theirs["fd_in"],
             "fd_out": theirs["fd_out"],
             "fd_status": theirs["fd_status"],
+            "fd_shared": theirs["fd_shared"],
             "modules": self.modules,
             "scratch": self.scratch,
             "student_roots": sorted({os.path.dirname(p) for p in self.modules.values()}),
@@ -289,12 +323,13 @@ class WorkerSession:
                 self.proc = subprocess.Popen(
                     [python or sys.executable, "-I", "-B", "-u", "-m", "grader.worker", json.dumps(config)],
                     stdin=subprocess.DEVNULL, stdout=theirs["stdout"], stderr=theirs["stderr"],
-                    pass_fds=(theirs["fd_in"], theirs["fd_out"], theirs["fd_status"]), start_new_session=True,
+                    pass_fds=(theirs["fd_in"], theirs["fd_out"], theirs["fd_status"], theirs["fd_shared"]),
+                    start_new_session=True,
                     cwd=self.scratch, env=worker_env(self.scratch), close_fds=True)
                 self.pid = self.proc.pid
         except BaseException:
             for fd in list(theirs.values()) + [self._req_w, self._resp_r, self._out_r, self._err_r,
-                                               self._status_r]:
+                                               self._status_r, self._shared]:
                 _close(fd)
             shutil.rmtree(self.scratch, ignore_errors=True)
             raise
@@ -524,13 +559,23 @@ class WorkerSession:
         """The length of the stdout text kept so far (`captured().stdout[mark:]` is what came after)."""
         return len(self.captured().stdout)
 
-    def run(self, steps: tuple[Step, ...], inputs: Mapping[str, object], module: str | None = None) -> TrialRun:
-        """Run one trial against a loaded module; always returns one Outcome per step."""
+    def run(self, steps: tuple[Step, ...], inputs: Mapping[str, object], module: str | None = None, *,
+            shared: bool = False) -> TrialRun:
+        """Run one trial against a loaded module; always returns one Outcome per step.
+
+        shared: the input arrays are placed in the region shared with the
+        worker, so the student's code works on that memory, and the parent
+        reads it back after the trial (`TrialRun.inputs_after`): evidence of
+        what the calls did to their inputs that does not depend on anything
+        the worker says.
+        """
         started = time.monotonic()
         outcomes: list[Outcome] = []
+        placed: dict[str, tuple[int, int]] = {}
         if self.termination is None:
             payload = protocol.PayloadBuilder(copy=False)
-            header = {"op": "trial", "module": module or self._default, "inputs": encode_inputs(inputs, payload),
+            header = {"op": "trial", "module": module or self._default,
+                      "inputs": encode_inputs(inputs, payload, self._placer(placed) if shared else None),
                       "steps": [s.to_json() for s in steps]}
             self._pending += protocol.frame_buffers(header, payload)
         frame = self._next_frame() if self.termination is None else None
@@ -560,7 +605,23 @@ class WorkerSession:
             kind = "timeout" if self.termination and self.termination.kind == "timeout" else "died"
             detail = self.termination.detail if self.termination else "the worker stopped"
             outcomes += [Outcome(error=StepError(kind, "", detail))] * (len(steps) - len(outcomes))
-        return TrialRun(tuple(outcomes), self.termination, time.monotonic() - started)
+        after = {name: os.pread(self._shared, length, off) for name, (off, length) in placed.items()} \
+            if shared else None
+        return TrialRun(tuple(outcomes), self.termination, time.monotonic() - started, after)
+
+    def _placer(self, placed: dict[str, tuple[int, int]]):
+        """A function that writes an input's bytes into the shared region and returns their offset."""
+        end = [0]
+
+        def place(name: str, data: memoryview) -> int:
+            off = end[0]
+            if off + len(data) > SHARED_BYTES:
+                raise ValueError(f"the inputs of a shared trial exceed {SHARED_BYTES >> 20} MiB")
+            os.pwrite(self._shared, data, off)
+            placed[name] = (off, len(data))
+            end[0] = (off + len(data) + 63) // 64 * 64
+            return off
+        return place
 
     def captured(self) -> Captured:
         """What the student's code printed (kept part, control characters made visible) and the total."""
@@ -597,7 +658,8 @@ class WorkerSession:
                         buf.total += len(chunk)
                 except OSError:
                     pass
-            for fd in (self._req_w, self._resp_r, self._out_r, self._err_r, self._status_r, self._pidfd):
+            for fd in (self._req_w, self._resp_r, self._out_r, self._err_r, self._status_r, self._pidfd,
+                       self._shared):
                 if fd is not None:
                     _close(fd)
             self._sel.close()

@@ -59,7 +59,12 @@ class TrialPlan:
 
 @dataclass(frozen=True, eq=False)
 class Trial:
-    """One script run on one set of inputs."""
+    """One script run on one set of inputs.
+
+    shared: the worker gets the input arrays in memory the parent reads back
+    after the trial (`grader.session.WorkerSession.run`), so what the calls
+    did to their inputs is seen by the parent itself.
+    """
 
     name: str
     recipe: str
@@ -68,6 +73,7 @@ class Trial:
     visibility: str
     store: bool = True
     kink: bool = False
+    shared: bool = False
 
     @property
     def sent_inputs(self) -> dict[str, object]:

@@ -222,14 +222,18 @@ def _load(path: str, name: str, roots: tuple[str, ...]):
     return module, None
 
 
-def _run_trial(channel: Channel, module, header: dict, payload: bytes, roots: tuple[str, ...]) -> None:
-    """Run a trial's steps and send their results in one frame (the parent reads them in order)."""
+def _run_trial(channel: Channel, module, header: dict, payload: bytes, roots: tuple[str, ...], shared=None) -> None:
+    """Run a trial's steps and send their results in one frame (the parent reads them in order).
+
+    shared: the memory shared with the parent, where the inputs of a trial
+    checked for mutation live (the parent reads them back itself).
+    """
     import numpy as np
 
     from grader import protocol
     from grader.script import Executor, decode_inputs, step_from_json
 
-    inputs = decode_inputs(header["inputs"], payload)
+    inputs = decode_inputs(header["inputs"], payload, shared)
     ex = Executor(module, inputs)
     out = protocol.PayloadBuilder()
     results = []
@@ -419,6 +423,12 @@ def serve(config: dict) -> int:
     import numpy
 
     channel = Channel(config["fd_in"], config["fd_out"])
+    shared = None
+    if config.get("fd_shared") is not None:
+        import mmap
+
+        shared = mmap.mmap(config["fd_shared"], 0)
+        os.close(config["fd_shared"])
     modules_paths = {name: os.path.realpath(path) for name, path in config["modules"].items()}
     roots = tuple(os.path.realpath(r) for r in config["student_roots"])
     channel.send({"hello": True, "layers": layers, "skipped": skipped, "python": sys.version.split()[0],
@@ -451,7 +461,7 @@ def serve(config: dict) -> int:
             if module is None:
                 channel.send({"done": True})
                 continue
-            _run_trial(channel, module, header, payload, roots)
+            _run_trial(channel, module, header, payload, roots, shared)
         elif op == "bye":
             return 0
 

@@ -8,9 +8,10 @@ so every student gets a process that no other student has touched.
 
 Protocol (SOCK_SEQPACKET Unix socket pair, both ends trusted):
   parent → zygote: one message holding the worker's JSON config and, as
-                   SCM_RIGHTS, five descriptors: the request pipe's read end,
+                   SCM_RIGHTS, six descriptors: the request pipe's read end,
                    the response pipe's write end, stdout and stderr write
-                   ends, and the status pipe's write end;
+                   ends, the status pipe's write end, and the memory shared
+                   with the parent (`grader.session.SHARED_BYTES`);
   zygote → parent: {"pid": N}, the new worker's pid (also its process group).
 The zygote reaps its children; the parent learns how a worker ended from
 the worker's holder on the status pipe, and kills it by process group.
@@ -27,7 +28,7 @@ import tempfile
 import threading
 
 #: Descriptor order in a spawn request.
-FD_ORDER = ("fd_in", "fd_out", "stdout", "stderr", "fd_status")
+FD_ORDER = ("fd_in", "fd_out", "stdout", "stderr", "fd_status", "fd_shared")
 
 
 class ZygoteError(OSError):
@@ -111,9 +112,9 @@ def _child(config: dict, fds: list[int]) -> int:
     os.dup2(null, 0)
     os.dup2(named["stdout"], 1)
     os.dup2(named["stderr"], 2)
-    keep = {named["fd_in"], named["fd_out"], named["fd_status"]}
+    keep = {named["fd_in"], named["fd_out"], named["fd_status"], named["fd_shared"]}
     worker._close_except(keep)
-    config.update({"fd_in": named["fd_in"], "fd_out": named["fd_out"], "fd_status": named["fd_status"]})
+    config.update({name: named[name] for name in ("fd_in", "fd_out", "fd_status", "fd_shared")})
     os.chdir(config["scratch"])
     os.environ.update({"HOME": config["scratch"], "TMPDIR": config["scratch"]})
     return worker.serve(config)
