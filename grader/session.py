@@ -269,7 +269,11 @@ class WorkerSession:
         self.start_time = time.monotonic()
         self.deadline = self.start_time + limits.timeout
         self.scratch = tempfile.mkdtemp(prefix="grade-worker-")
-        self.modules = _stage_all({name: os.path.abspath(p) for name, p in modules.items()}, self.scratch)
+        try:
+            self.modules = _stage_all({name: os.path.abspath(p) for name, p in modules.items()}, self.scratch)
+        except BaseException:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+            raise
         self._default = next(iter(self.modules)) if len(self.modules) == 1 else None
         self.module_path = self.modules[self._default] if self._default else ""
         if isolation.uid is not None and hasattr(os, "chown") and os.geteuid() == 0:
