@@ -61,12 +61,14 @@ def kernel_cells() -> list[Cell]:
 
 
 def grade_code(exercise_id: str, cells: list[Cell], *, timeout: float = DEFAULT_TIMEOUT, mode: str = "auto",
-               course: str | os.PathLike | None = None, salt: str = "",
-               origin: str = "In") -> tuple[Report, Conversion]:
+               course: str | os.PathLike | None = None, salt: str = "", origin: str = "In",
+               allow_root: bool = False) -> tuple[Report, Conversion]:
     """Grade the definitions found in `cells` as exercise `exercise_id`; returns (report, what was kept).
 
     cells: code in run order (later definitions win). Raises GraderError
-    subclasses for unknown exercises or code that defines nothing.
+    subclasses for unknown exercises or code that defines nothing, and
+    PrivilegeError in a kernel running as root whose workers cannot drop
+    root (unless allow_root).
     """
     from grader import api
     from grader.course import find_course
@@ -82,7 +84,7 @@ def grade_code(exercise_id: str, cells: list[Cell], *, timeout: float = DEFAULT_
         module.write_text(conv.source, encoding="utf-8")
         prepared = Prepared({ex.id: module}, locators=(conv.locator(module.name),), names={ex.id: "this notebook"})
         report = api.grade_prepared(prepared, label=f"the code run in this notebook ({ex.id})", timeout=timeout,
-                                    mode=mode, course=c.root, salt=salt)
+                                    mode=mode, course=c.root, salt=salt, allow_root=allow_root)
     return report, conv
 
 
@@ -98,7 +100,7 @@ def _collected_lines(conv: Conversion) -> list[str]:
 
 
 def check(exercise_id: str, *, timeout: float = DEFAULT_TIMEOUT, mode: str = "auto",
-          course: str | os.PathLike | None = None, console=None) -> None:
+          course: str | os.PathLike | None = None, console=None, allow_root: bool = False) -> None:
     """Grade this kernel's definitions for `exercise_id` and show the report in the notebook.
 
     Problems (no kernel, unknown exercise, nothing defined yet) are shown as
@@ -111,7 +113,8 @@ def check(exercise_id: str, *, timeout: float = DEFAULT_TIMEOUT, mode: str = "au
 
     console = console or Console()
     try:
-        report, conv = grade_code(exercise_id, kernel_cells(), timeout=timeout, mode=mode, course=course)
+        report, conv = grade_code(exercise_id, kernel_cells(), timeout=timeout, mode=mode, course=course,
+                                  allow_root=allow_root)
     except GraderError as exc:
         line = Text(one_line(f"Cannot check {exercise_id!r}:"), style="bold red")
         line.append(" " + one_line(exc.message))

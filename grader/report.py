@@ -23,7 +23,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from grader.neutral import visible
+from grader.neutral import one_line, visible
 from grader.results import CheckResult, ExerciseResult, Report
 
 _STATUS_STYLE = {"graded": "green", "missing": "yellow", "error": "red", "crashed": "red", "memory": "red",
@@ -233,6 +233,16 @@ def render_batch(result, console: Console) -> None:
     head.append(f"  ({result.graded} now, {result.resumed} from an earlier run, {s['errors']} unreadable; "
                 f"{result.seconds:.1f} s, {rate:.1f} students/s)")
     console.print(head)
+    not_graded = s.get("not_graded", [])
+    if not_graded:
+        console.print(Text(f"Not graded ({len(not_graded)}): each scores 0", style="bold red"))
+        for row in not_graded[:50]:
+            line = Text("  ")
+            line.append(one_line(row["student"]), style="bold")
+            line.append(": " + one_line(row["reason"])[:200])
+            console.print(line, no_wrap=True, overflow="ellipsis")
+        if len(not_graded) > 50:
+            console.print(Text(f"  … and {len(not_graded) - 50} more: see summary.json"))
     if s["graded"]:
         console.print(Text(f"Mean {s['mean']:g} / {s['max_score']:g}, median {s['median']:g}"))
         top = max(b["students"] for b in s["histogram"]) or 1
