@@ -166,6 +166,8 @@ def footer(report: Report) -> Text:
                     f"{totals.get('hidden', 0)} hidden cases against the reference solution.")
     if report.isolation:
         text.append(visible(f"\nIsolation: {', '.join(report.isolation)}."), style="dim")
+        if report.worker_uid is not None:
+            text.append(f" Your code ran as uid {report.worker_uid}.", style="dim")
         for layer, why in report.isolation_skipped:
             text.append(visible(f" Skipped {layer}: {why}."), style="dim")
     return text
@@ -272,6 +274,8 @@ def render_batch(result, console: Console) -> None:
         console.print(t)
     iso = s["isolation"]
     line = _text(f"Isolation: level {iso['level']} ({', '.join(iso['layers'])}).", "dim")
+    if iso.get("worker_uid") is not None:
+        line.append(f" Student code ran as uid {iso['worker_uid']} (one uid per slot).", style="dim")
     for layer, why in iso["skipped"].items():
         line.append(visible(f" Skipped {layer}: {why}."), style="dim")
     console.print(line)
