@@ -21,6 +21,7 @@ import tempfile
 from pathlib import Path
 
 from grader import build as _build
+from grader import safe_read
 from grader.course import find_course
 from grader.engine import Options, grade_files
 from grader.errors import UsageError
@@ -52,7 +53,8 @@ def grade(path: str | os.PathLike, *, exercise: str | None = None, timeout: floa
     if exercise is not None:
         c.exercise(exercise)  # raises a UsageError with a suggestion for unknown ids
     with tempfile.TemporaryDirectory(prefix="grade-notebook-") as work:
-        if Path(path).suffix == ".ipynb" and Path(path).is_file():
+        if Path(path).suffix == ".ipynb" and safe_read.kind(path) != "dir":
+            safe_read.check(path)                     # never a notebook read through a link
             prepared = notebook_files(path, exercises, exercise=exercise, execute_all=execute_all, workdir=work)
             label = str(path)
         else:
