@@ -477,14 +477,14 @@ def write_class_files(course, out: Path, entries: list[Entry], layers, skipped, 
                     failed[c["id"]] += 1
                     diag.update(c["diagnosis"])
         totals.append(doc["score"])
-        rows.append([csv_cell(sid), _num(doc["score"])] + [_num(ex_score.get(i, 0.0)) for i in ex_ids]
+        rows.append([sid, _num(doc["score"])] + [_num(ex_score.get(i, 0.0)) for i in ex_ids]
                     + [_num(ch_score.get(i, 0.0)) for i in check_ids] + [worst])
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(["student", "total"] + ex_ids + check_ids + ["status"])
     writer.writerow(["points possible", _num(max_total)] + [_num(e.max_score) for e in exercises]
                     + [_num(points[i]) for i in check_ids] + [""])
-    writer.writerows(rows)
+    writer.writerows([csv_cell(cell) for cell in row] for row in rows)
     _write_atomic(out / "gradebook.csv", buf.getvalue())
     bins = 10
     histogram = [0] * bins
