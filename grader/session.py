@@ -362,21 +362,24 @@ class WorkerSession:
         self._kill()
 
     def _kill(self) -> None:
-        """SIGKILL the worker itself, through its pidfd (so never a recycled pid).
+        """End the worker: SIGKILL through its pidfd (never a recycled pid), and SIGTERM to its holder.
 
-        The worker is pid 1 of its pid namespace when namespaces are on, so
-        its death ends every process it started, including one that left the
-        process group with setsid(); without namespaces, its holder is their
-        subreaper and kills them. Without a pidfd, the holder's process group
-        is killed instead.
+        The holder (trusted, it runs no student code) answers SIGTERM by
+        killing the worker, then every process the worker left behind (it is
+        their subreaper), then reports and exits; so this works even where no
+        pidfd could be had. With namespaces, the worker is pid 1 of its pid
+        namespace and its death ends all it started anyway. `close` kills the
+        holder's group as a last resort.
         """
         if self._pidfd is not None:
             try:
                 signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
-                return
             except OSError:
                 pass
-        self._kill_group()
+        try:
+            os.kill(self.pid, signal.SIGTERM)
+        except OSError:
+            pass
 
     def _kill_group(self) -> None:
         try:
@@ -638,9 +641,8 @@ class WorkerSession:
         if not self._closed:
             self._closed = True
             self._kill()
-            if self._pidfd is not None:
-                # Let the holder end what the worker left behind and report, then end the group.
-                self._holder_record(("code", "signal"), 2.0)
+            # Let the holder end what the worker left behind and report, then end the group.
+            self._holder_record(("code", "signal"), 2.0)
             self._kill_group()
             if self.proc is not None:
                 try:

@@ -320,6 +320,17 @@ def _hold(child: int, status_fd: int | None) -> None:
             except OSError:
                 pass
 
+    import signal as _signal
+
+    def end_worker(signum, frame):
+        try:
+            os.kill(child, _signal.SIGKILL)
+        except OSError:
+            pass
+
+    # The parent ends a worker by asking its holder (SIGTERM): the holder then kills the worker and
+    # whatever the worker left behind, reports, and exits.
+    _signal.signal(_signal.SIGTERM, end_worker)
     report({"worker": child})
     _, status = os.waitpid(child, 0)
     _kill_orphans()
@@ -328,8 +339,6 @@ def _hold(child: int, status_fd: int | None) -> None:
     else:
         report({"code": os.WEXITSTATUS(status) if os.WIFEXITED(status) else 1})
     if os.WIFSIGNALED(status):
-        import signal as _signal
-
         _signal.signal(os.WTERMSIG(status), _signal.SIG_DFL)
         os.kill(os.getpid(), os.WTERMSIG(status))
     os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 1)
