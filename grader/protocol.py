@@ -46,6 +46,9 @@ MAX_DEPTH = 4
 MAX_ITEMS = 64
 #: Most dimensions an array may have.
 MAX_NDIM = 8
+#: Largest dimension, and most elements, an array may have (zero-size arrays included).
+MAX_DIM = 1 << 31
+MAX_ELEMENTS = 1 << 31
 #: Longest string field kept from the worker.
 MAX_TEXT = 4000
 
@@ -198,10 +201,13 @@ class FrameReader:
 
 
 def _header(raw: memoryview) -> dict:
+    """Parse a frame header; anything but a JSON object is a ProtocolError (nesting and numbers included)."""
     try:
         header = json.loads(bytes(raw).decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
-        raise ProtocolError(f"frame header is not JSON: {exc}") from None
+        raise ProtocolError(f"frame header is not JSON: {str(exc)[:200]}") from None
+    except (RecursionError, MemoryError):
+        raise ProtocolError("frame header is nested too deeply") from None
     if not isinstance(header, dict):
         raise ProtocolError("frame header is not a JSON object")
     return header
@@ -370,13 +376,20 @@ def decode_array_fields(node: dict, payload: bytes, *, writable: bool = False) -
     dims = [_as_int(d, "array dimension") for d in shape]
     if any(d < 0 for d in dims):
         raise ProtocolError("negative array dimension")
+    if any(d > MAX_DIM for d in dims):
+        raise ProtocolError("array dimension too large")
+    if math.prod(max(d, 1) for d in dims) > MAX_ELEMENTS:
+        raise ProtocolError("array shape too large")
     dt = np.dtype(dtype)
     count = math.prod(dims)
     off = _as_int(node.get("off"), "array offset")
     length = _as_int(node.get("len"), "array length")
     if length != count * dt.itemsize or off < 0 or off + length > len(payload):
         raise ProtocolError("array bytes do not match its dtype and shape")
-    arr = np.frombuffer(payload, dtype=dt, count=count, offset=off).reshape(dims)
+    try:
+        arr = np.frombuffer(payload, dtype=dt, count=count, offset=off).reshape(dims)
+    except (ValueError, TypeError, MemoryError) as exc:
+        raise ProtocolError(f"array cannot be rebuilt: {str(exc)[:200]}") from None
     if writable:
         return arr if arr.flags.writeable else arr.copy()
     arr.flags.writeable = False

@@ -524,9 +524,9 @@ class WorkerSession:
             self._kill()
             return LoadReport(False, None, (), self.termination, started=False)
         raw = frame[0].get("layers")
-        layers = tuple(str(x)[:40] for x in raw[:16]) if isinstance(raw, list) else ()
+        layers = tuple(x[:40] for x in raw[:16] if isinstance(x, str)) if isinstance(raw, list) else ()
         raw_skipped = frame[0].get("skipped")
-        skipped = tuple((str(k)[:40], str(v)[:300]) for k, v in list(raw_skipped.items())[:16]) \
+        skipped = tuple((k[:40], v[:300]) for k, v in list(raw_skipped.items())[:16] if isinstance(v, str)) \
             if isinstance(raw_skipped, dict) else ()
         self._watch_worker()
         if self.credentials is not None:

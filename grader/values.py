@@ -129,16 +129,24 @@ class StepError:
 Locate = Callable[[str, int], "tuple[str, int] | None"]
 
 
+def _field(record: dict, key: str, limit: int) -> str:
+    """A text field of an untrusted record: the string, cut to `limit`, or "" for anything that is not a string."""
+    value = record.get(key)
+    return value[:limit] if isinstance(value, str) else ""
+
+
 def error_from_record(record: object, locate: Locate | None = None) -> StepError:
     """Validate an error record from the worker (untrusted) into a StepError.
 
+    Only strings and integers are taken from it (anything else counts as
+    absent), each cut to a length and made visible (`grader.neutral`).
     locate: for code converted from a notebook, moves frames from the
     generated module back to the cell they came from.
     """
     if not isinstance(record, dict):
         return StepError("crashed", "", "the worker sent a malformed error report")
     kind = record.get("kind")
-    if kind not in ERROR_KINDS:
+    if not isinstance(kind, str) or kind not in ERROR_KINDS:
         kind = "crashed"
     frames = []
     raw = record.get("frames")
@@ -146,12 +154,12 @@ def error_from_record(record: object, locate: Locate | None = None) -> StepError
         for f in raw[:12]:
             if isinstance(f, dict):
                 line = f.get("line")
-                file, line = str(f.get("file", ""))[:200], line if type(line) is int else 0
+                file, line = _field(f, "file", 200), line if type(line) is int else 0
                 if locate is not None:
                     file, line = locate(file, line) or (file, line)
-                frames.append(Frame(visible(file), line, visible(str(f.get("func", ""))[:200]),
-                                    visible(str(f.get("code", ""))[:300])))
-    return StepError(kind, visible(str(record.get("exc", ""))[:200]), visible(str(record.get("msg", ""))[:2000]),
+                frames.append(Frame(visible(file), line, visible(_field(f, "func", 200)),
+                                    visible(_field(f, "code", 300))))
+    return StepError(kind, visible(_field(record, "exc", 200)), visible(_field(record, "msg", 2000)),
                      tuple(frames))
 
 
