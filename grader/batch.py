@@ -39,21 +39,18 @@ import shutil
 import statistics
 import tempfile
 import time
-import zipfile
 from dataclasses import replace
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader import archive
 from grader.errors import GraderError, UsageError
 from grader.results import STATUSES
 from grader.roster import Entry, discover, output_stem  # noqa: F401 - discover and Entry are part of this API
 from grader.sandbox import worker_uid
 
-#: Limits on a zip entry.
-ZIP_MAX_FILES = 200
-ZIP_MAX_BYTES = 32 << 20
 
 
 class BatchError(GraderError):
@@ -71,37 +68,6 @@ class BatchResult:
     errors: int
     seconds: float
     summary: dict = field(default_factory=dict)
-
-
-def safe_extract(archive: Path, target: Path) -> None:
-    """Extract a zip with limits: no absolute paths, no '..', no links, bounded count and size."""
-    try:
-        zf = zipfile.ZipFile(archive)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise UsageError(f"{archive.name} is not a readable zip file ({exc})") from None
-    with zf:
-        members = [m for m in zf.infolist() if not m.is_dir()]
-        if len(members) > ZIP_MAX_FILES:
-            raise UsageError(f"{archive.name} holds {len(members)} files; at most {ZIP_MAX_FILES} are accepted")
-        total = 0
-        for m in members:
-            name = m.filename.replace("\\", "/")
-            parts = [p for p in name.split("/") if p not in ("", ".")]
-            if name.startswith("/") or ".." in parts or not parts or parts[0] == "__MACOSX":
-                continue
-            if (m.external_attr >> 16) & 0o170000 == 0o120000:      # a symbolic link
-                continue
-            dest = target.joinpath(*parts)
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            with zf.open(m) as src, open(dest, "wb") as out:
-                while True:
-                    chunk = src.read(1 << 16)
-                    if not chunk:
-                        break
-                    total += len(chunk)
-                    if total > ZIP_MAX_BYTES:
-                        raise UsageError(f"{archive.name} unpacks to more than {ZIP_MAX_BYTES >> 20} MiB")
-                    out.write(chunk)
 
 
 # ---------------------------------------------------------------------------
@@ -184,7 +150,7 @@ def _prepare(entry: Entry, work: Path):
     if kind == "invalid":
         raise UsageError(entry.problem)
     if kind == "zip":
-        safe_extract(source, work / "unzipped")
+        archive.extract(source, work / "unzipped")
         source = work / "unzipped"
         if exercise_folder(source, files) is None:          # a zipped notebook?
             notebooks = files_below(source, ".ipynb")

@@ -1,0 +1,153 @@
+"""Attack: one class made of every attack at once, plus one honest student, graded by `grade batch`.
+
+The honest student keeps full marks; the batch finishes and writes its
+gradebook; no process and no temporary folder is left; and the terminal
+names each student who could not be graded, with a one-line reason.
+Besides the submissions of tests/attacks/submissions/, the class holds the
+inputs that used to crash or stall the trusted parent (a forged protocol
+frame, a zero-size array with huge dimensions, a traceback file named with
+a superscript digit, a deeply nested expression, a notebook of 150,000
+statements, broken zips), links, tricky ids and escape sequences.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+from conftest import REFERENCE, ROOT, lingering, write_notebook
+
+ATTACKS = Path(__file__).resolve().parent / "submissions"
+
+LINEAR_HEAD = "import numpy as np\n\n\nclass Linear:\n    def __init__(self, W, b):\n        self.W, self.b = W, b\n\n"
+
+#: Writes a frame to every descriptor it may own: the parent reads the one that is its response pipe.
+FORGED_FRAME = LINEAR_HEAD + '''    def forward(self, x):
+        import json, os, struct
+        headers = [b"[" * 300000, json.dumps({"done": True, "results": [{"ok": True, "value": {
+            "t": "nd", "dtype": "<f8", "shape": [0, 2 ** 62, 2 ** 62], "off": 0, "len": 0}}]}).encode()]
+        for header in headers:
+            frame = b"BPG1" + struct.pack(">IQ", len(header), 0) + header
+            for fd in range(3, 64):
+                try:
+                    os.write(fd, frame)
+                except OSError:
+                    pass
+        return x
+'''
+
+#: Raises from code compiled under a file name the parent maps to a notebook cell: "notebook-cell-².py".
+SUPERSCRIPT = LINEAR_HEAD + '''    def forward(self, x):
+        import os
+        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "notebook-cell-\\u00b2.py")
+        exec(compile("raise ValueError('from cell two')", path, "exec"))
+'''
+
+ESCAPES = LINEAR_HEAD + '''    def forward(self, x):
+        print("\\x1b]0;pwned\\x07\\x1b[2J\\x1b[32mAll 42 checks passed: 57/57\\x1b[0m")
+        raise ValueError("\\x1b[2J\\u202eevil\\u202c [bold]x[/] # heading <img src=x>")
+'''
+
+
+def zipped(path: Path, members: list[tuple[str, bytes]], *, corrupt: bool = False, encrypted: bool = False):
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in members:
+            zf.writestr(name, data)
+    raw = bytearray(path.read_bytes())
+    if encrypted:
+        for sig in (b"PK\x03\x04", b"PK\x01\x02"):
+            at = raw.find(sig)
+            while at >= 0:
+                flags = at + (6 if sig == b"PK\x03\x04" else 8)
+                raw[flags] |= 0x01
+                at = raw.find(sig, at + 4)
+    if corrupt:
+        at = raw.find(b"class Linear")
+        raw[at:at + 5] = b"CLASS"
+    path.write_bytes(bytes(raw))
+
+
+def make_class(subs: Path, out: Path, mark: Path) -> tuple[set[str], set[str]]:
+    """Build the class; returns (ids of the attackers, ids that must be reported as not graded)."""
+    from test_submissions import EXPECTED, instantiate
+
+    honest = subs / "honest"
+    shutil.copytree(REFERENCE, honest, ignore=shutil.ignore_patterns("mutants"))
+    attackers, not_graded = set(), set()
+    for name in EXPECTED:
+        instantiate(name, subs / f"z_{name}", other=honest, out=out, mark=mark)
+        attackers.add(f"z_{name}")
+    for name, source in (("forged_frame", FORGED_FRAME), ("superscript", SUPERSCRIPT), ("escapes", ESCAPES)):
+        (subs / name).mkdir()
+        (subs / name / "fc.py").write_text(source)
+        attackers.add(name)
+    write_notebook(subs / "superscript_nb.ipynb", [SUPERSCRIPT])
+    attackers.add("superscript_nb")
+    (subs / "nested").mkdir()
+    (subs / "nested" / "fc.py").write_text("x = " + "-" * 100000 + "1\n" + LINEAR_HEAD)
+    attackers.add("nested")
+    write_notebook(subs / "nested_nb.ipynb", ["x = " + "(" * 50000 + "1" + ")" * 50000, LINEAR_HEAD])
+    write_notebook(subs / "many_statements.ipynb", ["\n".join(["a=1"] * 150000), LINEAR_HEAD])
+    attackers |= {"nested_nb", "many_statements"}
+    linear = LINEAR_HEAD.encode()
+    zipped(subs / "bad_crc.zip", [("fc.py", linear)], corrupt=True)
+    zipped(subs / "encrypted.zip", [("fc.py", linear)], encrypted=True)
+    zipped(subs / "file_then_folder.zip", [("work/fc.py", linear), ("work/fc.py/x.py", b"x = 1\n")])
+    zipped(subs / "long_name.zip", [("d" * 300 + "/fc.py", linear)])
+    zipped(subs / "nul_name.zip", [("fc\x00.py", linear)])
+    not_graded |= {"bad_crc", "encrypted", "file_then_folder", "long_name", "nul_name"}
+    os.symlink("honest", subs / "linked_entry")
+    (subs / "linked_files").mkdir()
+    for f in ("fc.py", "relu.py"):
+        os.symlink(REFERENCE / f, subs / "linked_files" / f)
+    not_graded.add("linked_entry")
+    attackers |= {"linked_files"}
+    for name in ("_honest", "summary", "=cmd|' -C calc'!A0"):
+        (subs / name).mkdir()
+        (subs / name / "fc.py").write_text(LINEAR_HEAD)
+        attackers.add(name)
+    return attackers | not_graded, not_graded
+
+
+def temp_folders() -> set[str]:
+    return {p for p in os.listdir(tempfile.gettempdir()) if p.startswith("grade-")}
+
+
+def test_does_a_class_of_every_attacker_leave_the_honest_student_and_the_grader_unharmed(tmp_path):
+    subs, out, mark = tmp_path / "class", tmp_path / "out", tmp_path / "MARK"
+    subs.mkdir()
+    attackers, not_graded = make_class(subs, out, mark)
+    before = temp_folders()
+    env = {**os.environ, "COLUMNS": "200"}
+    proc = subprocess.run([sys.executable, "-m", "grader", "batch", str(subs), "--out", str(out), "--jobs", "2",
+                           "--timeout", "2"], capture_output=True, text=True, timeout=600, cwd=str(ROOT), env=env)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stderr == ""
+    summary = json.loads((out / "summary.json").read_text())
+    stems = summary["files"]
+    assert set(stems) == attackers | {"honest"}
+    honest = json.loads((out / f"{stems['honest']}.json").read_text())
+    assert honest["score"] == honest["max_score"] == 57
+    for student in attackers:
+        doc = json.loads((out / f"{stems[student]}.json").read_text())
+        assert doc["submission"] == student
+        fc = next(e for e in doc["exercises"] if e["id"] == "fc")
+        assert fc["score"] == 0, student
+    rows = (out / "gradebook.csv").read_text(encoding="utf-8").splitlines()
+    assert len(rows) == 2 + len(attackers) + 1
+    reported = {row["student"]: row["reason"] for row in summary["not_graded"]}
+    assert not_graded <= set(reported), sorted(not_graded - set(reported))
+    for student, reason in reported.items():
+        assert student in proc.stdout and "\n" not in reason and reason
+    assert "\x1b" not in proc.stdout and "\u202e" not in proc.stdout
+    assert not mark.exists()
+    time.sleep(0.3)
+    assert lingering() == []
+    assert temp_folders() <= before
