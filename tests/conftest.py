@@ -136,3 +136,29 @@ def lingering() -> list[str]:
         if state != "Z" and mine and ("grader.worker" in cmd or "grader.zygote" in cmd):
             found.append(f"{entry}: {cmd[:80]}")
     return found
+
+
+def zipped(path: Path, members: list[tuple[str, bytes]], *, corrupt: bool = False, encrypted: bool = False) -> Path:
+    """Write a zip of (name, bytes) members, stored uncompressed.
+
+    corrupt: the first member's first byte is changed after its CRC was
+    written; encrypted: every entry gets the "encrypted" flag bit.
+    """
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in members:
+            zf.writestr(name, data)
+    raw = bytearray(path.read_bytes())
+    if encrypted:
+        for sig in (b"PK\x03\x04", b"PK\x01\x02"):
+            at = raw.find(sig)
+            while at >= 0:
+                flags = at + (6 if sig == b"PK\x03\x04" else 8)
+                raw[flags] |= 0x01
+                at = raw.find(sig, at + 4)
+    if corrupt:
+        at = raw.find(members[0][1])
+        raw[at] ^= 0x20
+    path.write_bytes(bytes(raw))
+    return path

@@ -19,10 +19,9 @@ import subprocess
 import sys
 import tempfile
 import time
-import zipfile
 from pathlib import Path
 
-from conftest import REFERENCE, ROOT, lingering, write_notebook
+from conftest import REFERENCE, ROOT, lingering, write_notebook, zipped
 
 ATTACKS = Path(__file__).resolve().parent / "submissions"
 
@@ -54,24 +53,6 @@ ESCAPES = LINEAR_HEAD + '''    def forward(self, x):
         print("\\x1b]0;pwned\\x07\\x1b[2J\\x1b[32mAll 42 checks passed: 57/57\\x1b[0m")
         raise ValueError("\\x1b[2J\\u202eevil\\u202c [bold]x[/] # heading <img src=x>")
 '''
-
-
-def zipped(path: Path, members: list[tuple[str, bytes]], *, corrupt: bool = False, encrypted: bool = False):
-    with zipfile.ZipFile(path, "w") as zf:
-        for name, data in members:
-            zf.writestr(name, data)
-    raw = bytearray(path.read_bytes())
-    if encrypted:
-        for sig in (b"PK\x03\x04", b"PK\x01\x02"):
-            at = raw.find(sig)
-            while at >= 0:
-                flags = at + (6 if sig == b"PK\x03\x04" else 8)
-                raw[flags] |= 0x01
-                at = raw.find(sig, at + 4)
-    if corrupt:
-        at = raw.find(b"class Linear")
-        raw[at:at + 5] = b"CLASS"
-    path.write_bytes(bytes(raw))
 
 
 def make_class(subs: Path, out: Path, mark: Path) -> tuple[set[str], set[str]]:
