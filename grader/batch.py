@@ -34,7 +34,6 @@ import csv
 import io
 import json
 import os
-import re
 import shutil
 import statistics
 import tempfile
@@ -48,7 +47,7 @@ from pathlib import Path
 from grader import archive
 from grader.errors import GraderError, UsageError
 from grader.results import STATUSES
-from grader.roster import Entry, discover, output_stem  # noqa: F401 - discover and Entry are part of this API
+from grader.roster import Entry, discover  # noqa: F401 - discover and Entry are part of this API
 from grader.sandbox import worker_uid
 
 

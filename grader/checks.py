@@ -27,7 +27,7 @@ from grader import diagnosis as dx
 from grader.compare import compare, compare_projected, rtol_for
 from grader.convention import Kind, Quantity
 from grader.results import CaseCount, CheckResult, Worst
-from grader.structure import Accepted, Rejected, as_labels, as_scalar, as_tensor
+from grader.structure import Rejected, as_labels, as_scalar, as_tensor
 from grader.trial import Expectation, Projected, Trial
 from grader.values import Frame, Outcome, StepError, Value, shape_text
 

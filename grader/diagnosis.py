@@ -166,7 +166,7 @@ def diagnose_values(given: np.ndarray, expected: np.ndarray, *, rtol: float,
         if abs(alpha - 1.0) > fit_tol and (np.count_nonzero(e) > 1 or _recognisable(alpha, factors)):
             return Finding((SCALED,), f"every entry is {describe_factor(alpha, factors)} times the expected value")
     if e.size == 1:
-        return Finding((WRONG_VALUE,), f"the value differs from the expected one")
+        return Finding((WRONG_VALUE,), "the value differs from the expected one")
     return Finding((WRONG_VALUE,), "the values differ from the expected ones, with no simple pattern")
 
 

@@ -32,7 +32,6 @@ import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
 
 import numpy as np
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 from textwrap import dedent
 
-import numpy as np
 import pytest
 
 from grader import api

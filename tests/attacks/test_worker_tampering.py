@@ -11,7 +11,6 @@ decoded and validated values), never from the worker's conclusions.
 
 from __future__ import annotations
 
-from grader import api
 
 from conftest import checks_by_id, patch, reference_source
 
