@@ -32,6 +32,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -179,10 +180,17 @@ def read_notebook(path: str | Path) -> list[Cell]:
     return cells
 
 
-def parse(code: str) -> ast.Module | str:
-    """The module's syntax tree, or why it cannot be had (a syntax error, too deep, a NUL byte)."""
+def parse(code: str | bytes) -> ast.Module | str:
+    """The module's syntax tree, or why it cannot be had (a syntax error, too deep, a NUL byte).
+
+    Python's own warnings about the code (SyntaxWarning for `1if x else 2`,
+    an invalid escape) are silenced: they are about student text and would
+    otherwise be printed on the grader's stderr.
+    """
     try:
-        return ast.parse(code)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ast.parse(code)
     except SyntaxError as exc:
         return f"{exc.msg}, line {exc.lineno}"
     except (RecursionError, MemoryError):

@@ -147,9 +147,10 @@ def defined_names_in(source: str | bytes) -> set[str] | None:
 
     None when the source does not parse: grading it then reports the syntax error.
     """
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    from grader.conversion import parse
+
+    tree = parse(source)
+    if isinstance(tree, str):
         return None
     return {node.name for node in tree.body if isinstance(node, (ast.ClassDef, ast.FunctionDef))}
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import warnings
 
 import pytest
 
 from conftest import write_notebook
 from grader.conversion import Cell, definitions, execute_all, read_notebook
 from grader.errors import SubmissionError
+from grader.submission import defined_names_in
 
 
 def cells(*sources, tags=None):
@@ -78,6 +80,15 @@ def test_is_a_cell_that_does_not_parse_reported_and_the_others_kept():
     conv = definitions(cells("def f(:\n    pass", "def g():\n    return 2"))
     assert run(conv.source)["g"]() == 2
     assert conv.dropped[0].startswith("cell 1: it does not parse")
+
+
+def test_does_parsing_student_code_stay_silent_about_its_warnings():
+    source = "x = 1if True else 2\ny = '\\d'\nclass Linear:\n    pass\n"
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        conversion = definitions([Cell(1, source)])
+        names = defined_names_in(source)
+    assert seen == [] and "class Linear" in conversion.source and names == {"Linear"}
 
 
 def test_does_execute_all_run_every_cell_in_order_past_a_failing_one(capsys):
