@@ -3,9 +3,11 @@
 The zip is the student's: anything in it may be hostile. `extract` checks
 the archive before writing anything, then writes each member itself:
 
-- the zip file is at most MAX_ZIP_BYTES and holds at most MAX_ENTRIES
-  entries (folders included), at most MAX_FILES files and MAX_BYTES
-  unpacked (counted while reading, never trusted from the header);
+- the zip file is at most MAX_ZIP_BYTES, its central directory (read from
+  the end record before zipfile parses it) at most MAX_DIRECTORY bytes and
+  MAX_ENTRIES entries (folders included), and it unpacks to at most
+  MAX_FILES files and MAX_BYTES (counted while reading, never trusted from
+  the header);
 - a member name must be relative, without `..`, NUL or control
   characters, and short enough for the file system (MAX_NAME per part,
   MAX_PATH in all); `__MACOSX/` and symbolic links are skipped;
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import os
 import stat
+import struct
 import zipfile
 import zlib
 from pathlib import Path
@@ -32,13 +35,38 @@ from grader.neutral import one_line
 
 #: Largest zip file accepted, in bytes.
 MAX_ZIP_BYTES = 64 << 20
-#: Most entries (files and folders) in its central directory.
+#: Most entries (files and folders) in its central directory, and the directory's largest size in bytes
+#: (about 4 KiB per entry: zipfile builds an object per entry, so a huge directory would cost memory first).
 MAX_ENTRIES = 1000
+MAX_DIRECTORY = 4 << 20
 #: Most files unpacked, and most bytes unpacked in all.
 MAX_FILES = 200
 MAX_BYTES = 32 << 20
 #: Longest part of a member's path, and longest path, in bytes (common file-system limits).
 MAX_NAME, MAX_PATH = 255, 1024
+
+
+_END = struct.Struct("<4s4H2LH")        # end of central directory record
+_END_SIGNATURE = b"PK\x05\x06"
+
+
+def _check_directory(archive: Path) -> None:
+    """Refuse a zip whose end record announces too many entries or too large a central directory."""
+    with open(archive, "rb") as f:
+        size = f.seek(0, os.SEEK_END)
+        tail_start = max(0, size - (_END.size + 0xFFFF))
+        f.seek(tail_start)
+        tail = f.read()
+    at = tail.rfind(_END_SIGNATURE)
+    if at < 0 or at + _END.size > len(tail):
+        raise SubmissionError(f"{archive.name} is not a readable zip file (no end of central directory)")
+    _, _, _, _, entries, directory_size, _, _ = _END.unpack_from(tail, at)
+    if entries > MAX_ENTRIES:
+        shown = f"{entries}" if entries < 0xFFFF else f"more than {entries - 1}"      # 0xFFFF: a zip64 count
+        raise SubmissionError(f"{archive.name} has {shown} entries; at most {MAX_ENTRIES} are accepted")
+    if directory_size > MAX_DIRECTORY:
+        raise SubmissionError(f"{archive.name} has a central directory of {directory_size >> 10} KiB; at most "
+                              f"{MAX_DIRECTORY >> 20} MiB is accepted")
 
 
 def _parts(archive: Path, info: zipfile.ZipInfo) -> list[str] | None:
@@ -122,6 +150,7 @@ def extract(archive: str | os.PathLike, target: str | os.PathLike) -> None:
                               f"accepted")
     target.mkdir(parents=True, exist_ok=True)
     try:
+        _check_directory(archive)
         with zipfile.ZipFile(archive) as zf:
             total = 0
             for info, parts in _plan(archive, zf):

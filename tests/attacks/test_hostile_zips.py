@@ -60,6 +60,16 @@ def test_are_entries_over_the_caps_refused(tmp_path):
         archive.extract(bomb, tmp_path / "t2")
 
 
+def test_is_a_huge_central_directory_refused_before_zipfile_reads_it(tmp_path, monkeypatch):
+    from grader import archive
+    from grader.errors import SubmissionError
+
+    many = zipped(tmp_path / "many.zip", [(str(k), b"") for k in range(70000)])
+    monkeypatch.setattr(zipfile, "ZipFile", lambda *a, **k: pytest.fail("zipfile parsed the directory"))
+    with pytest.raises(SubmissionError, match="more than 65534 entries"):
+        archive.extract(many, tmp_path / "t")
+
+
 def test_does_a_class_with_every_hostile_zip_grade_the_honest_student(tmp_path):
     subs, out = tmp_path / "class", tmp_path / "out"
     subs.mkdir()
