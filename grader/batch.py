@@ -51,7 +51,6 @@ from grader.roster import Entry, discover  # noqa: F401 - discover and Entry are
 from grader.sandbox import worker_uid
 
 
-
 class BatchError(GraderError):
     """The batch cannot run (bad arguments, or the required isolation is not available)."""
 
