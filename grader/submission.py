@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Callable, Mapping
 
 from grader import safe_read
+from grader.conversion import parse
 from grader.errors import SubmissionError
 
 #: Largest source file accepted, in bytes.
@@ -147,8 +148,6 @@ def defined_names_in(source: str | bytes) -> set[str] | None:
 
     None when the source does not parse: grading it then reports the syntax error.
     """
-    from grader.conversion import parse
-
     tree = parse(source)
     if isinstance(tree, str):
         return None

@@ -16,6 +16,9 @@ REFERENCE = ROOT / "reference"
 TEMPLATE = ROOT / "student_template"
 EXERCISE_FILES = {"fc": "fc.py", "relu": "relu.py", "scanning_mlp": "scanning_mlp.py", "logistic": "logistic.py"}
 
+#: The head of an fc submission: imports and a Linear whose methods an attack test appends.
+LINEAR_HEAD = "import numpy as np\n\n\nclass Linear:\n    def __init__(self, W, b):\n        self.W, self.b = W, b\n\n"
+
 
 def reference_source(exercise_id: str) -> str:
     return (REFERENCE / EXERCISE_FILES[exercise_id]).read_text(encoding="utf-8")

@@ -16,24 +16,20 @@ import pytest
 
 from grader import api, protocol
 
-from conftest import ROOT
+from conftest import LINEAR_HEAD, ROOT
 
-LINEAR_HEAD = "import numpy as np\n\n\nclass Linear:\n    def __init__(self, W, b):\n        self.W, self.b = W, b\n\n"
-
-#: Writes forged frames to every descriptor it may own; one of them is the response pipe.
-FORGED_FRAME = LINEAR_HEAD + '''    def forward(self, x):
-        import json, os, struct
-        headers = [HEADERS]
-        for header in headers:
-            frame = b"BPG1" + struct.pack(">IQ", len(header), 0) + header
-            for fd in range(3, 64):
-                try:
-                    os.write(fd, frame)
-                except OSError:
-                    pass
+#: Writes a header nested 300,000 deep to every descriptor it may own; one of them is the response pipe.
+DEEP = LINEAR_HEAD + '''    def forward(self, x):
+        import os, struct
+        header = b"[" * 300000
+        frame = b"BPG1" + struct.pack(">IQ", len(header), 0) + header
+        for fd in range(3, 64):
+            try:
+                os.write(fd, frame)
+            except OSError:
+                pass
         return x
 '''
-
 
 def frame(header: bytes, payload: bytes = b"") -> bytes:
     return protocol.MAGIC + struct.pack(">IQ", len(header), len(payload)) + header + payload
@@ -80,7 +76,6 @@ def _send_huge(self, header, payload=b""):
 
 _gw.Channel.send = _send_huge
 '''
-DEEP = FORGED_FRAME.replace("HEADERS", 'b"[" * 300000')
 HUGE = (ROOT / "reference" / "fc.py").read_text() + HUGE_ARRAYS
 
 

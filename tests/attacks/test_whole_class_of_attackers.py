@@ -21,33 +21,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from conftest import REFERENCE, ROOT, lingering, write_notebook, zipped
+from conftest import LINEAR_HEAD, REFERENCE, ROOT, lingering, write_notebook, zipped
+from test_deeply_nested_source import NEGATIONS, PARENTHESES
+from test_forged_protocol_frames import DEEP, HUGE
+from test_hostile_zips import HOSTILE
+from test_superscript_cell_file import SUPERSCRIPT
 
 ATTACKS = Path(__file__).resolve().parent / "submissions"
-
-LINEAR_HEAD = "import numpy as np\n\n\nclass Linear:\n    def __init__(self, W, b):\n        self.W, self.b = W, b\n\n"
-
-#: Writes a frame to every descriptor it may own: the parent reads the one that is its response pipe.
-FORGED_FRAME = LINEAR_HEAD + '''    def forward(self, x):
-        import json, os, struct
-        headers = [b"[" * 300000, json.dumps({"done": True, "results": [{"ok": True, "value": {
-            "t": "nd", "dtype": "<f8", "shape": [0, 2 ** 62, 2 ** 62], "off": 0, "len": 0}}]}).encode()]
-        for header in headers:
-            frame = b"BPG1" + struct.pack(">IQ", len(header), 0) + header
-            for fd in range(3, 64):
-                try:
-                    os.write(fd, frame)
-                except OSError:
-                    pass
-        return x
-'''
-
-#: Raises from code compiled under a file name the parent maps to a notebook cell: "notebook-cell-².py".
-SUPERSCRIPT = LINEAR_HEAD + '''    def forward(self, x):
-        import os
-        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "notebook-cell-\\u00b2.py")
-        exec(compile("raise ValueError('from cell two')", path, "exec"))
-'''
 
 ESCAPES = LINEAR_HEAD + '''    def forward(self, x):
         print("\\x1b]0;pwned\\x07\\x1b[2J\\x1b[32mAll 42 checks passed: 57/57\\x1b[0m")
@@ -65,25 +45,20 @@ def make_class(subs: Path, out: Path, mark: Path) -> tuple[set[str], set[str]]:
     for name in EXPECTED:
         instantiate(name, subs / f"z_{name}", other=honest, out=out, mark=mark)
         attackers.add(f"z_{name}")
-    for name, source in (("forged_frame", FORGED_FRAME), ("superscript", SUPERSCRIPT), ("escapes", ESCAPES)):
+    for name, source in (("forged_header", DEEP), ("huge_arrays", HUGE), ("superscript", SUPERSCRIPT),
+                         ("escapes", ESCAPES)):
         (subs / name).mkdir()
         (subs / name / "fc.py").write_text(source)
         attackers.add(name)
     write_notebook(subs / "superscript_nb.ipynb", [SUPERSCRIPT])
-    attackers.add("superscript_nb")
     (subs / "nested").mkdir()
-    (subs / "nested" / "fc.py").write_text("x = " + "-" * 100000 + "1\n" + LINEAR_HEAD)
-    attackers.add("nested")
-    write_notebook(subs / "nested_nb.ipynb", ["x = " + "(" * 50000 + "1" + ")" * 50000, LINEAR_HEAD])
+    (subs / "nested" / "fc.py").write_text(NEGATIONS + "\n" + LINEAR_HEAD)
+    write_notebook(subs / "nested_nb.ipynb", [PARENTHESES, LINEAR_HEAD])
     write_notebook(subs / "many_statements.ipynb", ["\n".join(["a=1"] * 150000), LINEAR_HEAD])
-    attackers |= {"nested_nb", "many_statements"}
-    linear = LINEAR_HEAD.encode()
-    zipped(subs / "bad_crc.zip", [("fc.py", linear)], corrupt=True)
-    zipped(subs / "encrypted.zip", [("fc.py", linear)], encrypted=True)
-    zipped(subs / "file_then_folder.zip", [("work/fc.py", linear), ("work/fc.py/x.py", b"x = 1\n")])
-    zipped(subs / "long_name.zip", [("d" * 300 + "/fc.py", linear)])
-    zipped(subs / "nul_name.zip", [("fc\x00.py", linear)])
-    not_graded |= {"bad_crc", "encrypted", "file_then_folder", "long_name", "nul_name"}
+    attackers |= {"superscript_nb", "nested", "nested_nb", "many_statements"}
+    for name, (members, options, _) in HOSTILE.items():
+        zipped(subs / f"{name}.zip", members, **options)
+        not_graded.add(name)
     os.symlink("honest", subs / "linked_entry")
     (subs / "linked_files").mkdir()
     for f in ("fc.py", "relu.py"):
