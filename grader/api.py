@@ -5,6 +5,7 @@
     batch(submissions, *, out, jobs=None, timeout=10.0, regrade=False, min_isolation="process",
           mode="auto", salt="", course=None, isolation=True, execute_all=False, allow_root=False) -> BatchResult
     gradescope(*, out, timeout=10.0, salt="", course=None) -> Path
+    prairielearn(*, out, timeout=10.0, salt="", course=None) -> Path
     build(*, course=None, check=False, exercise=None) -> BuildResult
     list_exercises(*, course=None) -> list[Exercise]
     grade_prepared(prepared, *, label, timeout=10.0, mode="auto", course=None, salt="", allow_root=False) -> Report
@@ -21,14 +22,14 @@ import tempfile
 from pathlib import Path
 
 from grader import build as _build
-from grader import safe_read
 from grader.course import find_course
 from grader.engine import Options, grade_files
 from grader.errors import UsageError
 from grader.results import Report
 from grader.session import Limits
 from grader.spec import Exercise
-from grader.submission import Prepared, notebook_files, prepare, resolve
+from grader.intake import open_submission
+from grader.submission import Prepared
 
 #: Default wall-clock limit per exercise, in seconds.
 DEFAULT_TIMEOUT = 10.0
@@ -38,7 +39,7 @@ MODES = ("auto", "student", "instructor")
 def grade(path: str | os.PathLike, *, exercise: str | None = None, timeout: float = DEFAULT_TIMEOUT,
           mode: str = "auto", course: str | os.PathLike | None = None, salt: str = "",
           execute_all: bool = False, allow_root: bool = False) -> Report:
-    """Grade a submission folder, .py file or notebook and return the Report.
+    """Grade a submission (a folder, .py, .ipynb or .zip; see grader.intake) and return the Report.
 
     mode: "auto" uses the reference when the course has it (instructor mode),
     "student" uses only the public cases, "instructor" requires the reference.
@@ -49,18 +50,11 @@ def grade(path: str | os.PathLike, *, exercise: str | None = None, timeout: floa
     """
     options = _options(timeout, mode, salt, allow_root)
     c = find_course(course)
-    exercises = c.exercises()
     if exercise is not None:
         c.exercise(exercise)  # raises a UsageError with a suggestion for unknown ids
-    with tempfile.TemporaryDirectory(prefix="grade-notebook-") as work:
-        if Path(path).suffix == ".ipynb" and safe_read.kind(path) != "dir":
-            safe_read.check(path)                     # never a notebook read through a link
-            prepared = notebook_files(path, exercises, exercise=exercise, execute_all=execute_all, workdir=work)
-            label = str(path)
-        else:
-            sub = resolve(path, {e.id: e.file for e in exercises}, exercise=exercise)
-            prepared, label = prepare(sub, exercises, execute_all=execute_all, workdir=work), sub.label
-        report = grade_files(c, prepared.files, label=label, options=options, locate=prepared.locate,
+    with tempfile.TemporaryDirectory(prefix="grade-intake-") as work:
+        prepared = open_submission(path, c, workdir=work, exercise=exercise, execute_all=execute_all)
+        report = grade_files(c, prepared.files, label=str(path), options=options, locate=prepared.locate,
                              refused=prepared.refused)
     return prepared.finish(report)
 
@@ -123,6 +117,16 @@ def gradescope(*, out: str | os.PathLike, timeout: float = DEFAULT_TIMEOUT, salt
                course: str | os.PathLike | None = None) -> Path:
     """Build a Gradescope autograder zip (see grader.gradescope)."""
     from grader.gradescope import build_package
+
+    if not (timeout > 0):
+        raise UsageError("--timeout must be a positive number of seconds")
+    return build_package(out=out, course=course, timeout=timeout, salt=salt)
+
+
+def prairielearn(*, out: str | os.PathLike, timeout: float = DEFAULT_TIMEOUT, salt: str = "",
+                 course: str | os.PathLike | None = None) -> Path:
+    """Build a PrairieLearn grader folder: image context, course folder, question (see grader.prairielearn)."""
+    from grader.prairielearn import build_package
 
     if not (timeout > 0):
         raise UsageError("--timeout must be a positive number of seconds")

@@ -1,21 +1,30 @@
 """A Gradescope autograder built from this course, and the runner it calls.
 
-`build_package` writes autograder.zip:
-    setup.sh          installs Python and this project (editable) into /autograder/venv
+Gradescope's contract (its autograder specification, "Autograder
+Specifications" at https://gradescope-autograders.readthedocs.io/en/latest/specs/,
+docs/specs.md in github.com/gradescope/autograder_samples):
+- the zip holds `setup.sh` and `run_autograder` at its root, and is
+  extracted into /autograder/source when the image is built;
+- `setup.sh` runs once then (Ubuntu image, as root, with network);
+- `run_autograder` is copied to /autograder/run_autograder and runs for each
+  submission, with the student's files in /autograder/submission and the
+  working directory /autograder; it must write /autograder/results/results.json.
+
+`build_package` writes the zip with this project at its root:
+    setup.sh          installs Python if needed and this project (editable) into /autograder/venv
     run_autograder    runs `python -m grader.gradescope run --root /autograder`
-    source/           the grader, the exercises, the reference solutions and a config
-                      file (timeout, hidden-seed salt): course staff only; students
-                      never receive this zip
+    pyproject.toml, README.md, grader/, exercises/, reference/, autograder.json (timeout, hidden-seed salt)
+The zip holds the reference solutions: course staff only.
+Both scripts find /autograder from where they lie (setup.sh in
+/autograder/source, run_autograder in /autograder), so a test lays out a
+temporary root exactly the same way.
 
-Gradescope runs one container per submission, so it is the engine that grades
-a large class in parallel; this project does not schedule machines itself.
-
-`run(root)` grades root/submission (a folder of exercise files, a folder
-holding one such folder, or one .py with every class) twice: against the
-reference with public and hidden cases (the score), and on the public cases
-only (what the student also sees locally); it writes root/results/results.json
-in Gradescope's format (`grader.platforms.gradescope`). The root is a
-parameter so the runner can be tested on a folder laid out like /autograder.
+`run(root)` reads root/submission through `grader.intake` (the same rules as
+`grade` and `grade batch`) and grades it twice: on the public cases only
+(what the student also sees locally) and against the reference with public
+and hidden cases (the score). An exercise that timed out on the public
+cases is not run again: it would only time out again. It writes
+root/results/results.json in Gradescope's format (`grader.platforms.gradescope`).
 """
 
 from __future__ import annotations
@@ -32,22 +41,24 @@ from pathlib import Path
 CONFIG = "autograder.json"
 
 SETUP = """#!/usr/bin/env bash
-# Gradescope runs this once when it builds the autograder image.
-# AUTOGRADER_ROOT exists for testing on a folder laid out like /autograder.
+# Gradescope runs this once, as root with network, when it builds the autograder image,
+# after extracting the autograder zip into /autograder/source (this script's folder).
 set -euo pipefail
-root="${AUTOGRADER_ROOT:-/autograder}"
+source_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(dirname "$source_dir")"
 if ! command -v python3 >/dev/null || ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
     apt-get update -qq
-    apt-get install -y -qq python3 python3-venv python3-pip >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-venv python3-pip >/dev/null
 fi
 python3 -m venv "$root/venv"
-"$root/venv/bin/pip" install --quiet -e "$root/source"
+"$root/venv/bin/pip" install --quiet --disable-pip-version-check -e "$source_dir"
 """
 
 RUN = """#!/usr/bin/env bash
-# Gradescope runs this for every submission; results go to /autograder/results/results.json.
-# AUTOGRADER_ROOT and AUTOGRADER_PYTHON exist for testing on a folder laid out like /autograder.
-root="${AUTOGRADER_ROOT:-/autograder}"
+# Gradescope copies this to /autograder/run_autograder and runs it for every submission
+# (/autograder/submission); results go to /autograder/results/results.json.
+# AUTOGRADER_PYTHON exists only for tests that run it without setup.sh's venv.
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 export GRADE_COURSE="$root/source"
 exec "${AUTOGRADER_PYTHON:-$root/venv/bin/python}" -m grader.gradescope run --root "$root"
 """
@@ -94,77 +105,87 @@ def build_package(*, out: str | os.PathLike, course=None, timeout: float = 10.0,
         zf.writestr(script("setup.sh"), SETUP)
         zf.writestr(script("run_autograder"), RUN)
         for name in ("pyproject.toml", "README.md"):
-            info = zipfile.ZipInfo(f"source/{name}", date_time=(2020, 1, 1, 0, 0, 0))
+            info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
             info.external_attr = 0o644 << 16
             zf.writestr(info, (project / name).read_bytes())
-        _add_tree(zf, project / "grader", "source/grader")
-        _add_tree(zf, c.exercises_dir, "source/exercises")
-        _add_tree(zf, c.reference_dir, "source/reference")
-        cfg = zipfile.ZipInfo(f"source/{CONFIG}", date_time=(2020, 1, 1, 0, 0, 0))
+        _add_tree(zf, project / "grader", "grader")
+        _add_tree(zf, c.exercises_dir, "exercises")
+        _add_tree(zf, c.reference_dir, "reference")
+        cfg = zipfile.ZipInfo(CONFIG, date_time=(2020, 1, 1, 0, 0, 0))
         cfg.external_attr = 0o644 << 16
         zf.writestr(cfg, json.dumps({"timeout": float(timeout), "salt": salt}, indent=2) + "\n")
     os.replace(tmp, target)
     return target
 
 
-def _entry(submission: Path, course, workdir: Path):
-    """What a student uploaded, ready for the engine (a `grader.submission.Prepared`); links are refused.
+def grade_submission(submission: Path, course, *, timeout: float, salt: str, allow_root: bool, workdir: Path):
+    """(graded report, public-cases report) of a submission folder; raises GraderError if it cannot be read.
 
-    A folder of exercise files or <id>.ipynb notebooks (or a folder holding
-    one such folder), or one .py file defining the exercises' classes.
+    The public run comes first; exercises that timed out there are not run
+    again against the hidden cases (their score is 0 either way), so a
+    hanging submission costs one timeout, not two.
     """
-    from grader.errors import SubmissionError
-    from grader.submission import Prepared, defined_names, exercise_folder, files_below, prepare, resolve
+    from dataclasses import replace
 
-    files = {e.id: e.file for e in course.exercises()}
-    folder = exercise_folder(submission, files)
-    if folder is not None:
-        return prepare(resolve(folder, files), course.exercises(), workdir=workdir)
-    singles = files_below(submission, ".py")
-    if len(singles) == 1:
-        names = defined_names(singles[0])
-        return Prepared({e.id: (singles[0] if names is None or names & e.entry_names else None)
-                         for e in course.exercises()})
-    raise SubmissionError(f"no exercise files ({', '.join(sorted(files.values()))}) found in the submission")
+    from grader.engine import Options, grade_files
+    from grader.intake import open_submission
+    from grader.session import Limits
+
+    prepared = open_submission(submission, course, workdir=workdir, complete=True, label="submission")
+    limits = Limits(timeout=timeout)
+
+    def graded(files, mode, salt_=""):
+        return prepared.finish(grade_files(course, files, label="submission", locate=prepared.locate,
+                                           refused=prepared.refused,
+                                           options=Options(limits=limits, mode=mode, salt=salt_,
+                                                           allow_root=allow_root)))
+
+    public = graded(prepared.files, "student")
+    hung = {e.id: e for e in public.exercises if e.status == "timeout"}
+    report = graded({i: (None if i in hung else f) for i, f in prepared.files.items()}, "instructor", salt)
+    if hung:
+        report = replace(report, exercises=tuple(hung.get(e.id, e) for e in report.exercises))
+    return report, public
 
 
 def run(root: str | os.PathLike) -> dict:
     """Grade root/submission and write root/results/results.json; returns the results."""
     from grader.course import find_course
-    from grader.engine import Options, grade_files
     from grader.errors import GraderError
     from grader.neutral import markdown
     from grader.platforms import gradescope
-    from grader.session import Limits
 
     started = time.monotonic()
     root = Path(root)
     course = find_course(os.environ.get("GRADE_COURSE") or None)
     cfg_path = course.root / CONFIG
     cfg = json.loads(cfg_path.read_text()) if cfg_path.is_file() else {}
-    limits = Limits(timeout=float(cfg.get("timeout", 10.0)))
-    allow_root = bool(cfg.get("allow_root", False))
     try:
         with tempfile.TemporaryDirectory(prefix="grade-gradescope-") as work:
-            prepared = _entry(root / "submission", course, Path(work))
-            report = prepared.finish(grade_files(
-                course, prepared.files, label="submission", locate=prepared.locate, refused=prepared.refused,
-                options=Options(limits=limits, mode="instructor", salt=str(cfg.get("salt", "")),
-                                allow_root=allow_root)))
-            public = prepared.finish(grade_files(
-                course, prepared.files, label="submission", locate=prepared.locate, refused=prepared.refused,
-                options=Options(limits=limits, mode="student", allow_root=allow_root)))
+            report, public = grade_submission(root / "submission", course, timeout=float(cfg.get("timeout", 10.0)),
+                                              salt=str(cfg.get("salt", "")),
+                                              allow_root=bool(cfg.get("allow_root", False)), workdir=Path(work))
         results = gradescope(report, public, seconds=time.monotonic() - started)
     except GraderError as exc:
-        results = {"score": 0.0, "execution_time": max(0, round(time.monotonic() - started)),
-                   "output": f"The submission could not be graded: {markdown(exc.message)}", "output_format": "md",
-                   "tests": []}
+        results = _ungraded(f"The submission could not be graded: {markdown(exc.message)}", started)
+    except Exception:  # noqa: BLE001 - the student gets a result; the traceback goes to the staff-only stdout
+        import traceback
+
+        traceback.print_exc(file=sys.stdout)
+        results = _ungraded("The grader failed on this submission; your course staff can see why in the "
+                            "autograder's output.", started)
     out = root / "results"
     out.mkdir(parents=True, exist_ok=True)
     tmp = out / "results.json.tmp"
     tmp.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     os.replace(tmp, out / "results.json")
     return results
+
+
+def _ungraded(message: str, started: float) -> dict:
+    """results.json for a submission that could not be graded: 0 points, the reason, visible at once."""
+    return {"score": 0.0, "execution_time": max(0, round(time.monotonic() - started)), "output": message,
+            "output_format": "md", "stdout_visibility": "hidden", "tests": []}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -50,6 +50,13 @@ def gradescope(report: Report, public: Report | None = None, *, seconds: float =
     whose default "text" renders no HTML, markdown or ANSI. They are declared "text" here rather
     than left to the default, and pass through `neutral.visible` only: markdown escapes would
     show up as stray backslashes in a "text" field.
+
+    Visibility, from the same page ("Controlling Test Case Visibility"): a top-level `visibility`
+    applies to every test without its own, and "if test cases are hidden, students will not be
+    able to see their total score". The result is `after_published` as a whole; only the
+    public-case tests (0 points) are `visible`, and the top-level `output` is built from the
+    public report alone. So before grades are published a student sees the public verdicts and
+    nothing computed from hidden cases, the total included.
     """
     tests = []
     public_checks = {c.id: c for e in (public.exercises if public else ()) for c in e.checks}
@@ -73,6 +80,7 @@ def gradescope(report: Report, public: Report | None = None, *, seconds: float =
             })
     return {
         "score": report.score,
+        "visibility": "after_published",
         "execution_time": max(0, round(seconds)),
         "output": _markdown_summary(report, public),
         "output_format": "md",

@@ -115,8 +115,8 @@ MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT = 1, 2, 4, 32
 MS_BIND, MS_REC, MS_PRIVATE = 4096, 16384, 1 << 18
 
 
-def die_with_parent(parent: int | None = None) -> None:
-    """Ask the kernel to SIGKILL this process when its parent dies (Linux; a no-op elsewhere).
+def die_with_parent(parent: int | None = None, *, sig: int | None = None) -> None:
+    """Ask the kernel to SIGKILL this process (or send `sig`) when its parent dies (Linux; a no-op elsewhere).
 
     parent: the parent's pid; if the parent is already gone (it died before
     the request took effect), exit at once. In a new pid namespace the
@@ -129,7 +129,7 @@ def die_with_parent(parent: int | None = None) -> None:
     import signal
 
     try:
-        _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        _prctl(PR_SET_PDEATHSIG, signal.SIGKILL if sig is None else sig)
     except OSError:
         return
     if parent is not None and os.getppid() not in (parent, 0):

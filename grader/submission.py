@@ -1,17 +1,11 @@
-"""What a submission path holds: which exercise files, found where.
+"""A submission's files, and notebooks made into modules for the engine.
 
-A submission is either
-- a folder holding any of the exercise files (fc.py, relu.py, ...), or
-  notebooks named after the exercises (fc.ipynb, ...) where the .py is
-  absent: every exercise is graded, and an absent file scores 0 with status
-  "missing"; or
-- a single `<id>.py`: that exercise alone; or
-- a notebook (`notebook_files`), graded for `<id>.ipynb`'s exercise, or for
-  every exercise whose classes it defines.
-Notebooks are converted to modules before grading (`prepare`, using
-`grader.conversion`).
-`exercise` narrows either form to one exercise (and lets a single file have
-any name). Anything unreadable is a SubmissionError, reported in one line.
+Which files a submission path holds is decided in `grader.intake`, the one
+way in for every entry point; this module holds what it builds on:
+`Submission` (exercise id → file, refused files, notes), the source
+checks, the names a source defines (read with ast, nothing runs), and
+`prepare` / `notebook_files`, which convert notebooks with
+`grader.conversion` into modules in a work folder (`Prepared`).
 
 Files are read with `grader.safe_read`: a symbolic link, a hard link to a
 file outside the submission, or a special file is never read. An exercise
@@ -49,7 +43,7 @@ class Submission:
     notes: tuple[str, ...] = ()
 
 
-def _check_source(path: Path, root: Path | None = None) -> None:
+def check_source(path: Path, root: Path | None = None) -> None:
     """Read a source file as the grader will (no links, capped) and refuse binary data."""
     head = safe_read.read_bytes(path, limit=MAX_SOURCE_BYTES, root=root)
     if b"\x00" in head:
@@ -60,87 +54,6 @@ def left_out_helpers(folder: Path) -> tuple[str, ...]:
     """Notes for the .py files of `folder` that the worker will not get because they are not real files."""
     return tuple(f"{name} was left out: it is a symbolic link or a special file, and the grader reads only real "
                  f"files" for name, k in safe_read.entries(folder) if name.endswith(".py") and k in ("link", "other"))
-
-
-def resolve(path: str | Path, exercise_files: Mapping[str, str], *, exercise: str | None = None) -> Submission:
-    """Map a submission path to exercise files.
-
-    exercise_files: {exercise id: file name}, e.g. {"fc": "fc.py"}.
-    """
-    p = Path(path)
-    if not p.exists() and safe_read.kind(p) != "link":
-        raise SubmissionError(f"no such file or folder: {path}")
-    if exercise is not None and exercise not in exercise_files:
-        raise SubmissionError(f"unknown exercise {exercise!r}")
-    wanted = [exercise] if exercise else list(exercise_files)
-    if p.is_dir():
-        files: dict[str, Path | None] = {}
-        refused: dict[str, str] = {}
-        for ex_id in wanted:
-            files[ex_id] = None
-            for candidate in (p / exercise_files[ex_id], p / f"{ex_id}.ipynb"):     # a notebook only without the .py
-                k = safe_read.kind(candidate)
-                if k == "absent":
-                    continue
-                try:
-                    safe_read.check(candidate, root=p)
-                except safe_read.NotARealFile as exc:
-                    refused[ex_id] = exc.message
-                    break
-                if candidate.suffix == ".py":
-                    _check_source(candidate, root=p)
-                files[ex_id] = candidate        # a notebook is converted by `prepare`
-                break
-        if not any(files.values()) and not refused and exercise is None:
-            names = ", ".join(exercise_files[i] for i in wanted)
-            raise SubmissionError(f"{path} holds none of the exercise files ({names}, or <id>.ipynb notebooks)")
-        return Submission(str(path), files, refused, left_out_helpers(p))
-    if p.suffix != ".py":
-        raise SubmissionError(f"{path} is not a Python file; give a folder or an exercise's .py file")
-    if exercise is None:
-        by_file = {name: ex_id for ex_id, name in exercise_files.items()}
-        if p.name not in by_file:
-            names = ", ".join(sorted(exercise_files.values()))
-            raise SubmissionError(f"{p.name} is not an exercise file ({names}); rename it or pass --exercise ID")
-        exercise = by_file[p.name]
-    _check_source(p)
-    return Submission(str(path), {exercise: p})
-
-
-def exercise_folder(folder: Path, files: Mapping[str, str], depth: int = 3) -> Path | None:
-    """The folder holding exercise files (or <id>.ipynb notebooks): this one, or the only subfolder that does.
-
-    files: {exercise id: file name}. Links are never followed: a linked file
-    still marks the folder (it is refused by `resolve`, with its reason), a
-    linked folder is never entered.
-    """
-    names = {name for name, k in safe_read.entries(folder) if k in ("file", "link", "other")}
-    if any(f in names or f"{i}.ipynb" in names for i, f in files.items()):
-        return folder
-    if depth == 0:
-        return None
-    subfolders = [folder / name for name, k in safe_read.entries(folder)
-                  if k == "dir" and not name.startswith((".", "__"))]
-    found = [p for p in (exercise_folder(d, files, depth - 1) for d in subfolders) if p is not None]
-    return found[0] if len(found) == 1 else None
-
-
-def files_below(folder: Path, suffix: str, *, limit: int = 200) -> list[Path]:
-    """The real files named *suffix below `folder`, sorted, at most `limit`.
-
-    Links are never followed; hidden folders, __MACOSX, __pycache__ and
-    .ipynb_checkpoints are skipped.
-    """
-    found: list[Path] = []
-    stack = [folder]
-    while stack and len(found) < limit:
-        current = stack.pop()
-        for name, k in safe_read.entries(current):
-            if k == "dir" and name not in ("__MACOSX", "__pycache__") and not name.startswith("."):
-                stack.append(current / name)
-            elif k == "file" and name.endswith(suffix):
-                found.append(current / name)
-    return sorted(found)[:limit]
 
 
 def defined_names_in(source: str | bytes) -> set[str] | None:

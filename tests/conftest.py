@@ -165,3 +165,49 @@ def zipped(path: Path, members: list[tuple[str, bytes]], *, corrupt: bool = Fals
         raw[at] ^= 0x20
     path.write_bytes(bytes(raw))
     return path
+
+
+def gradescope_layout(zip_path: Path, root: Path) -> Path:
+    """Lay an autograder zip out the way Gradescope does (its "Autograder Specifications").
+
+    The zip is extracted into root/source, and run_autograder is copied to
+    root/run_autograder; returns root. setup.sh is then run from root/source.
+    """
+    import shutil
+    import zipfile
+
+    source = root / "source"
+    source.mkdir(parents=True)
+    with zipfile.ZipFile(zip_path) as zf:
+        zf.extractall(source)
+    shutil.copy(source / "run_autograder", root / "run_autograder")
+    for script in (source / "setup.sh", root / "run_autograder"):
+        script.chmod(0o755)
+    return root
+
+
+def run_autograder(root: Path, files: list[Path], *, python: str | None = None, timeout: float = 180) -> dict:
+    """Put `files` in root/submission (as Gradescope does), run root/run_autograder from root, return results.json.
+
+    python: run with this interpreter instead of the venv setup.sh made (AUTOGRADER_PYTHON).
+    """
+    import shutil
+    import subprocess
+
+    sub = root / "submission"
+    shutil.rmtree(sub, ignore_errors=True)
+    shutil.rmtree(root / "results", ignore_errors=True)
+    sub.mkdir()
+    for f in files:                                  # links stay links, as in a git-cloned submission
+        if f.is_dir():
+            shutil.copytree(f, sub / f.name, symlinks=True)
+        else:
+            shutil.copy(f, sub / f.name, follow_symlinks=False)
+    env = {k: v for k, v in os.environ.items() if k not in ("AUTOGRADER_PYTHON", "GRADE_COURSE")}
+    if python:
+        env["AUTOGRADER_PYTHON"] = python
+    proc = subprocess.run([str(root / "run_autograder")], env=env, cwd=root, capture_output=True, text=True,
+                          timeout=timeout)
+    if proc.returncode != 0:
+        raise AssertionError(f"run_autograder exited with {proc.returncode}: {proc.stderr[-2000:]}")
+    return json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))

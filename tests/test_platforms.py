@@ -4,53 +4,77 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
+import time
 import zipfile
 
 import pytest
 
 from grader import api, platforms
 
-from conftest import REFERENCE, ROOT, TEMPLATE
+from conftest import (REFERENCE, ROOT, TEMPLATE, gradescope_layout, patch, run_autograder, split_cells,
+                      write_notebook)
 
 BUGGY = ROOT / "examples" / "buggy_submission"
 
 
+#: Gradescope's documented results.json fields ("Autograder Specifications", Output format) and their types.
+TOP_FIELDS = {"score": (int, float), "execution_time": int, "output": str, "output_format": str,
+              "test_output_format": str, "test_name_format": str, "visibility": str, "stdout_visibility": str,
+              "extra_data": dict, "tests": list, "leaderboard": list}
+TEST_FIELDS = {"score": (int, float), "max_score": (int, float), "status": str, "name": str, "name_format": str,
+               "number": str, "output": str, "output_format": str, "tags": list, "visibility": str,
+               "extra_data": dict}
+VISIBILITIES = {"hidden", "after_due_date", "after_published", "visible"}
+FORMATS = {"text", "html", "simple_format", "md", "ansi"}
+TIMEOUT = 4.0
+
+
+def assert_gradescope_schema(results: dict) -> None:
+    """Every field is one Gradescope documents, with its documented type and values."""
+    assert set(results) <= set(TOP_FIELDS), set(results) - set(TOP_FIELDS)
+    for key, value in results.items():
+        assert isinstance(value, TOP_FIELDS[key]) and not isinstance(value, bool), key
+    assert {"score", "tests"} <= set(results)
+    assert results.get("visibility", "visible") in VISIBILITIES
+    assert results.get("stdout_visibility", "hidden") in VISIBILITIES
+    for key in ("output_format", "test_output_format", "test_name_format"):
+        assert results.get(key, "text") in FORMATS
+    for test in results["tests"]:
+        assert set(test) <= set(TEST_FIELDS), set(test) - set(TEST_FIELDS)
+        for key, value in test.items():
+            assert isinstance(value, TEST_FIELDS[key]) and not isinstance(value, bool), key
+        assert test.get("visibility", "visible") in VISIBILITIES
+        assert test.get("status", "passed") in ("passed", "failed")
+        assert 0 <= test["score"] <= test.get("max_score", test["score"])
+
+
 @pytest.fixture(scope="module")
-def autograder(tmp_path_factory):
-    """The autograder zip unpacked into a folder laid out like /autograder."""
-    base = tmp_path_factory.mktemp("ag")
-    zip_path = api.gradescope(out=base / "autograder.zip", timeout=5, salt="course-secret")
-    root = base / "autograder"
-    root.mkdir()
-    with zipfile.ZipFile(zip_path) as zf:
-        zf.extractall(root)
-    for name in ("setup.sh", "run_autograder"):
-        (root / name).chmod(0o755)
+def gradescope(tmp_path_factory):
+    """The autograder zip laid out as Gradescope lays it out, after setup.sh ran from root/source.
+
+    setup.sh really runs: it makes root/venv and pip-installs the project
+    from root/source (network or pip's cache).
+    """
+    base = tmp_path_factory.mktemp("gradescope")
+    zip_path = api.gradescope(out=base / "autograder.zip", timeout=TIMEOUT, salt="course-secret")
+    root = gradescope_layout(zip_path, base / "autograder")
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "GRADE_COURSE")}
+    env["PATH"] = os.pathsep.join(p for p in env["PATH"].split(os.pathsep) if not p.startswith(sys.prefix))
+    proc = subprocess.run(["bash", "setup.sh"], cwd=root / "source", env=env, capture_output=True, text=True,
+                          timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
     return zip_path, root
 
 
-def run_autograder(root, submission_files):
-    sub = root / "submission"
-    shutil.rmtree(sub, ignore_errors=True)
-    sub.mkdir()
-    for f in submission_files:
-        shutil.copy(f, sub / f.name)
-    env = {**os.environ, "AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": sys.executable}
-    proc = subprocess.run([str(root / "run_autograder")], env=env, capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr
-    return json.loads((root / "results" / "results.json").read_text())
-
-
-def test_does_the_zip_hold_the_scripts_the_course_and_the_reference(autograder):
-    zip_path, _ = autograder
+def test_does_the_zip_hold_setup_run_autograder_and_the_project_at_its_root(gradescope):
+    zip_path, _ = gradescope
     names = set(zipfile.ZipFile(zip_path).namelist())
-    assert {"setup.sh", "run_autograder", "source/pyproject.toml", "source/autograder.json"} <= names
-    assert "source/reference/fc.py" in names and "source/reference/mutants/scanning_mlp.py" in names
-    assert "source/exercises/fc/public_cases.json" in names and "source/grader/engine.py" in names
-    assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
+    assert {"setup.sh", "run_autograder", "pyproject.toml", "autograder.json"} <= names
+    assert "reference/fc.py" in names and "reference/mutants/scanning_mlp.py" in names
+    assert "exercises/fc/public_cases.json" in names and "grader/engine.py" in names
+    assert not [n for n in names if n.startswith("source/") or "__pycache__" in n or n.endswith(".pyc")]
 
 
 def test_is_the_zip_deterministic(tmp_path):
@@ -59,35 +83,90 @@ def test_is_the_zip_deterministic(tmp_path):
     assert a.read_bytes() == b.read_bytes()
 
 
-def test_does_run_autograder_write_gradescope_results(autograder):
-    _, root = autograder
+def test_does_setup_sh_install_the_project_where_gradescope_unzips_it(gradescope):
+    _, root = gradescope
+    python = root / "venv" / "bin" / "python"
+    check = subprocess.run([str(python), "-c", "import grader, numpy, rich; print(grader.__file__)"],
+                           capture_output=True, text=True, timeout=60, cwd=root)
+    assert check.returncode == 0, check.stderr
+    assert check.stdout.strip() == str(root / "source" / "grader" / "__init__.py")
+
+
+def test_does_a_folder_of_py_files_get_documented_results(gradescope):
+    _, root = gradescope
     results = run_autograder(root, sorted(BUGGY.glob("*.py")))
-    assert set(results) >= {"score", "execution_time", "output", "output_format", "tests"}
+    assert_gradescope_schema(results)
     assert results["output_format"] == "md" and 0 < results["score"] < 57
     scored = [t for t in results["tests"] if t["visibility"] == "after_published"]
     public = [t for t in results["tests"] if t["visibility"] == "visible"]
     assert len(scored) == len(public) == 42
     assert sum(t["score"] for t in scored) == results["score"]
     assert all(t["max_score"] == 0 for t in public)
-    for t in results["tests"]:
-        assert set(t) >= {"name", "score", "max_score", "status", "output", "visibility"}
-        assert t["status"] in ("passed", "failed")
     dW = next(t for t in public if t["name"] == "fc.backward.dW (public cases)")
     assert dW["status"] == "failed" and "layout_transposed" in dW["output"]
 
 
-def test_does_the_reference_get_full_marks_through_run_autograder(autograder):
-    _, root = autograder
+def test_does_the_reference_get_full_marks(gradescope):
+    _, root = gradescope
     results = run_autograder(root, sorted(REFERENCE.glob("*.py")))
     assert results["score"] == 57 and all(t["status"] == "passed" for t in results["tests"])
 
 
-def test_is_an_unreadable_upload_a_clear_zero(autograder):
-    _, root = autograder
-    notes = root.parent / "notes.txt"
-    notes.write_text("no code here")
-    results = run_autograder(root, [notes])
-    assert results["score"] == 0 and "could not be graded" in results["output"]
+def test_does_a_notebook_submission_score_like_the_same_code_in_py_files(gradescope, tmp_path):
+    _, root = gradescope
+    relu = write_notebook(tmp_path / "relu.ipynb", split_cells((BUGGY / "relu.py").read_text()))
+    homework = write_notebook(tmp_path / "homework.ipynb", split_cells((BUGGY / "fc.py").read_text()))
+    from_notebooks = run_autograder(root, [relu, homework])
+    from_py = run_autograder(root, [BUGGY / "relu.py", BUGGY / "fc.py"])
+    assert_gradescope_schema(from_notebooks)
+    assert from_notebooks["score"] == from_py["score"] == 17
+    pick = [(t["name"], t["score"], t["status"]) for t in from_notebooks["tests"]]
+    assert pick == [(t["name"], t["score"], t["status"]) for t in from_py["tests"]]
+
+
+@pytest.mark.parametrize("files", [[], ["notes.txt"]], ids=["empty", "no-code"])
+def test_is_an_unreadable_upload_a_clear_zero_in_the_documented_format(gradescope, tmp_path, files):
+    _, root = gradescope
+    paths = []
+    for name in files:
+        (tmp_path / name).write_text("no code here")
+        paths.append(tmp_path / name)
+    results = run_autograder(root, paths)
+    assert_gradescope_schema(results)
+    assert results["score"] == 0 and results["tests"] == []
+    assert "could not be graded" in results["output"]
+
+
+def test_does_a_hanging_submission_cost_one_timeout(gradescope, tmp_path):
+    _, root = gradescope
+    (tmp_path / "fc.py").write_text("while True:\n    pass\n")
+    started = time.monotonic()
+    results = run_autograder(root, [tmp_path / "fc.py"])
+    elapsed = time.monotonic() - started
+    assert_gradescope_schema(results)
+    assert results["score"] == 0
+    assert all("timeout" in t["output"] for t in results["tests"] if t["name"].startswith("fc."))
+    assert TIMEOUT <= elapsed < 2 * TIMEOUT, elapsed
+
+
+def _before_publication(results: dict) -> dict:
+    """What a student can see before grades are published: the visible tests and the top-level output."""
+    assert results["visibility"] == "after_published"
+    tests = [t for t in results["tests"] if t.get("visibility", results["visibility"]) == "visible"]
+    return {"output": results["output"], "tests": tests}
+
+
+def test_does_nothing_computed_from_hidden_cases_show_before_publication(gradescope, tmp_path):
+    """A ReLU that is wrong only at the hidden cases' sizes (4, 9, 11) looks exactly like the reference."""
+    _, root = gradescope
+    source = patch((REFERENCE / "relu.py").read_text(), "        self.x = x\n",
+                   "        self.x = x\n        if x.shape[0] in (4, 9, 11):\n            return x.copy()\n")
+    (tmp_path / "relu.py").write_text(source)
+    sneaky = run_autograder(root, [tmp_path / "relu.py"])
+    honest = run_autograder(root, [REFERENCE / "relu.py"])
+    assert sneaky["score"] < honest["score"] == 10
+    assert _before_publication(sneaky) == _before_publication(honest)
+    assert all(t["max_score"] == 0 for t in _before_publication(sneaky)["tests"])
 
 
 def test_does_the_prairielearn_format_have_score_in_zero_to_one(tmp_path):
@@ -110,28 +189,6 @@ def test_does_a_template_score_zero_in_both_formats():
     report = api.grade(TEMPLATE, exercise="fc")
     assert platforms.prairielearn(report)["score"] == 0
     assert platforms.gradescope(report)["score"] == 0
-
-
-def test_does_setup_sh_install_a_working_grader(autograder):
-    """setup.sh builds a venv and installs the packaged project; its python then grades."""
-    _, root = autograder
-    env = {**os.environ, "AUTOGRADER_ROOT": str(root)}
-    proc = subprocess.run(["bash", str(root / "setup.sh")], env=env, capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    python = root / "venv" / "bin" / "python"
-    check = subprocess.run([str(python), "-c", "import grader, numpy, rich; print(grader.__file__)"],
-                           capture_output=True, text=True, timeout=60, cwd=root)
-    assert check.returncode == 0 and str(root / "source") in check.stdout
-    env = {**os.environ, "AUTOGRADER_ROOT": str(root)}
-    env.pop("AUTOGRADER_PYTHON", None)
-    sub = root / "submission"
-    shutil.rmtree(sub, ignore_errors=True)
-    sub.mkdir()
-    shutil.copy(REFERENCE / "relu.py", sub / "relu.py")
-    proc = subprocess.run([str(root / "run_autograder")], env=env, capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    results = json.loads((root / "results" / "results.json").read_text())
-    assert results["score"] == 10
 
 
 def test_is_html_in_a_message_left_for_prairielearn_to_escape_once(grade_sources):

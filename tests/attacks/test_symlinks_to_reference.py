@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
-import zipfile
 
 from grader import api
 
-from conftest import REFERENCE
+from conftest import REFERENCE, gradescope_layout, run_autograder
 
 FILES = ("fc.py", "relu.py", "scanning_mlp.py", "logistic.py")
 
@@ -46,15 +44,8 @@ def test_does_a_batch_score_links_to_the_reference_zero(tmp_path):
 
 
 def test_does_the_gradescope_runner_score_links_to_its_reference_zero(tmp_path):
-    zip_path = api.gradescope(out=tmp_path / "autograder.zip", timeout=5)
-    root = tmp_path / "autograder"
-    with zipfile.ZipFile(zip_path) as zf:
-        zf.extractall(root)
-    (root / "run_autograder").chmod(0o755)
-    linked_folder(root / "submission", root / "source" / "reference", relative=True)
-    env = {**os.environ, "AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": sys.executable}
-    proc = subprocess.run([str(root / "run_autograder")], env=env, capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr
-    results = json.loads((root / "results" / "results.json").read_text())
+    root = gradescope_layout(api.gradescope(out=tmp_path / "autograder.zip", timeout=5), tmp_path / "autograder")
+    linked_folder(tmp_path / "upload" / "hw", root / "source" / "reference")
+    results = run_autograder(root, [tmp_path / "upload" / "hw"], python=sys.executable)
     assert results["score"] == 0
     assert all(t["score"] == 0 for t in results["tests"])
