@@ -3,7 +3,8 @@
     grade(path, *, exercise=None, timeout=10.0, mode="auto", course=None, salt="", execute_all=False,
           allow_root=False) -> Report
     batch(submissions, *, out, jobs=None, timeout=10.0, regrade=False, min_isolation="process",
-          mode="auto", salt="", course=None, isolation=True, execute_all=False, allow_root=False) -> BatchResult
+          mode="auto", salt="", course=None, isolation=True, execute_all=False, allow_root=False,
+          roster=None, points=None, assignment="backprop") -> BatchResult
     gradescope(*, out, timeout=10.0, salt="", course=None) -> Path
     prairielearn(*, out, timeout=10.0, salt="", course=None) -> Path
     build(*, course=None, check=False, exercise=None) -> BuildResult
@@ -78,7 +79,8 @@ def _options(timeout: float, mode: str, salt: str, allow_root: bool = False) -> 
 def batch(submissions: str | os.PathLike, *, out: str | os.PathLike, jobs: int | None = None,
           timeout: float = DEFAULT_TIMEOUT, regrade: bool = False, min_isolation: str = "process",
           mode: str = "auto", salt: str = "", course: str | os.PathLike | None = None, isolation=True,
-          execute_all: bool = False, allow_root: bool = False, progress=None):
+          execute_all: bool = False, allow_root: bool = False, roster: str | os.PathLike | None = None,
+          points: float | None = None, assignment: str = "backprop", progress=None):
     """Grade a folder of student entries into `out` (see grader.batch); returns a BatchResult.
 
     isolation: True (every OS layer this machine offers), False (the process
@@ -91,7 +93,8 @@ def batch(submissions: str | os.PathLike, *, out: str | os.PathLike, jobs: int |
         raise UsageError(f"mode must be one of {', '.join(MODES)}")
     return _batch.run(submissions, out=out, jobs=jobs, timeout=timeout, regrade=regrade,
                       min_isolation=min_isolation, mode=mode, salt=salt, isolation=isolation, course=course,
-                      execute_all=execute_all, allow_root=allow_root, progress=progress)
+                      execute_all=execute_all, allow_root=allow_root, roster=roster, points=points,
+                      assignment=assignment, progress=progress)
 
 
 def build(*, course: str | os.PathLike | None = None, check: bool = False,

@@ -16,8 +16,11 @@ any moment can simply be rerun. Class files are rebuilt at the end from the
 per-student JSON files, in student-id order:
 - OUT/gradebook.csv: one row per student (total, then one column per
   exercise and per check, then the status), after a points-possible row;
-- OUT/summary.json: totals, histogram, the checks that failed most, the
-  diagnosis codes seen most, and the isolation reached.
+- OUT/summary.json: totals, histogram, check pass rates, the diagnosis
+  codes counted per student (what to reteach), the students who need
+  attention, and the isolation reached (`grader.class_stats` defines the
+  counts);
+- OUT/report.html: the same as one self-contained page (`grader.class_report`).
 Per-student JSON is identical whatever the number of jobs or the order.
 
 Students are graded by `jobs` slot processes (trusted graders, one at a
@@ -35,18 +38,15 @@ import io
 import json
 import os
 import shutil
-import statistics
+import signal
 import tempfile
 import time
-from dataclasses import replace
-from collections import Counter
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader import archive
+from grader import lms, provenance
 from grader.errors import GraderError, UsageError
-from grader.results import STATUSES
 from grader.roster import Entry, discover  # noqa: F401 - discover and Entry are part of this API
 from grader.sandbox import worker_uid
 
@@ -57,7 +57,8 @@ class BatchError(GraderError):
 
 @dataclass(frozen=True)
 class BatchResult:
-    """What a batch did."""
+    """What a batch did: students in the class, graded in this run, kept from an earlier run (resumed),
+    graded again because their files or the options changed since (changed; counted in graded), errors."""
 
     out: Path
     students: int
@@ -66,6 +67,7 @@ class BatchResult:
     errors: int
     seconds: float
     summary: dict = field(default_factory=dict)
+    changed: int = 0
 
 
 # ---------------------------------------------------------------------------
@@ -85,7 +87,11 @@ def _slot_init(course_root: str, options_doc: dict, out: str, slots) -> None:
     from grader.session import Limits
     from grader.zygote import Zygote
 
-    sandbox.die_with_parent()
+    _private_temp()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)         # Ctrl-C is the batch's to handle: it stops the slots
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _slot_stop)
+    sandbox.die_with_parent(sig=signal.SIGTERM)
     slot = slots.get()
     course = Course(Path(course_root))
     ids = course.exercise_ids()
@@ -93,11 +99,35 @@ def _slot_init(course_root: str, options_doc: dict, out: str, slots) -> None:
     options = Options(limits=Limits(timeout=options_doc["timeout"]), mode=options_doc["mode"],
                       salt=options_doc["salt"], isolation=isolation, allow_root=options_doc["allow_root"])
     instructor = is_instructor(course, ids, options.mode)
+    Finalize(None, shutil.rmtree, args=(_SLOT["tmp"],), kwargs={"ignore_errors": True}, exitpriority=5)
     zygote = Zygote()
-    Finalize(zygote, zygote.close, exitpriority=10)
+    Finalize(zygote, zygote.close, exitpriority=10)              # first: the fork server, then the folder
     _SLOT.update(course=course, ids=ids, options=options, out=Path(out), execute_all=options_doc["execute_all"],
                  plans=plan_all(course, ids, instructor=instructor, salt=options.salt), zygote=zygote,
                  instructor=instructor)
+
+
+def _private_temp() -> None:
+    """Put every temporary folder of this slot (entries, worker scratch) in one folder of its own.
+
+    Mode 0711: the workers' uids may pass through to their own scratch
+    folders but not list it. `_slot_stop` removes it in one go.
+    """
+    _SLOT["tmp"] = tempfile.mkdtemp(prefix="grade-slot-")
+    os.chmod(_SLOT["tmp"], 0o711)
+    tempfile.tempdir = _SLOT["tmp"]
+
+
+def _slot_stop(signum, frame) -> None:
+    """SIGTERM or SIGHUP (sent by the batch, or by the kernel when the batch process died, even by SIGKILL):
+    end the fork server (its workers die with it), remove the slot's temporary folder, exit at once."""
+    zygote = _SLOT.get("zygote")
+    if zygote is not None:
+        with contextlib.suppress(OSError):
+            zygote.proc.kill()
+    if _SLOT.get("tmp"):
+        shutil.rmtree(_SLOT["tmp"], ignore_errors=True)
+    os._exit(128 + signum)
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -137,43 +167,23 @@ def _render_text(report) -> str:
 
 
 def _prepare(entry: Entry, work: Path):
-    """The entry's files ready for the engine (zips unpacked, notebooks converted); raises GraderError."""
-    from grader import safe_read
-    from grader.submission import Prepared, defined_names, exercise_folder, files_below, notebook_files, prepare, resolve
+    """The entry's files ready for the engine (`grader.intake`: zips unpacked, notebooks converted).
 
-    course, ids = _SLOT["course"], _SLOT["ids"]
-    files = {i: course.exercise(i).file for i in ids}
-    exercises = course.exercises()
-    kind, source = entry.kind, entry.path
-    if kind == "invalid":
+    A file entry is named for the student, so it counts for every exercise
+    it defines. Raises GraderError for an entry that cannot be read.
+    """
+    from grader.intake import open_submission
+
+    if entry.kind == "invalid":
         raise UsageError(entry.problem)
-    if kind == "zip":
-        archive.extract(source, work / "unzipped")
-        source = work / "unzipped"
-        if exercise_folder(source, files) is None:          # a zipped notebook?
-            notebooks = files_below(source, ".ipynb")
-            if len(notebooks) == 1:
-                kind, source = "ipynb", notebooks[0]
-    converted = work / "converted"
-    converted.mkdir()
-    if kind == "ipynb":
-        safe_read.check(source, name=source.name)
-        prepared = notebook_files(source, exercises, execute_all=_SLOT["execute_all"], workdir=converted,
-                                  by_name=False)
-        return replace(prepared, files={i: prepared.files.get(i) for i in ids})
-    if kind in ("folder", "zip"):
-        folder = exercise_folder(source, files)
-        if folder is None:
-            raise UsageError(f"no exercise files ({', '.join(sorted(files.values()))}, or <id>.ipynb "
-                             f"notebooks) found in the entry")
-        return prepare(resolve(folder, files), exercises, execute_all=_SLOT["execute_all"], workdir=converted)
-    resolve(source, {ids[0]: source.name}, exercise=ids[0])      # a real, readable Python source?
-    names = defined_names(source)
-    return Prepared({i: (source if names is None or names & course.exercise(i).entry_names else None) for i in ids})
+    return open_submission(entry.path, _SLOT["course"], workdir=work, execute_all=_SLOT["execute_all"],
+                           complete=True, by_name=False, label=entry.student)
 
 
-def grade_student(entry: Entry) -> dict:
+def grade_student(entry: Entry, graded_with: dict) -> dict:
     """Grade one entry in this slot and write its files; returns a small summary dict.
+
+    graded_with: the entry's content and options digests (`grader.provenance`), recorded in its JSON.
 
     Whatever goes wrong while handling this student (an unreadable entry, or
     any exception of the grader's own) becomes this student's `error` report
@@ -199,32 +209,44 @@ def grade_student(entry: Entry) -> dict:
                               instructor=_SLOT["instructor"])
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    write_student(_SLOT["out"], entry, report)
+    write_student(_SLOT["out"], entry, report, graded_with)
     return {"student": entry.student, "score": report.score, "max_score": report.max_score,
             "seconds": time.monotonic() - started, "isolation": list(report.isolation),
             "skipped": dict(report.isolation_skipped)}
 
 
-def write_student(out: Path, entry: Entry, report) -> None:
-    """Write a student's .txt (the report they see) and then .json (its presence marks the student done)."""
+def write_student(out: Path, entry: Entry, report, graded_with: dict) -> None:
+    """Write a student's .txt (the report they see) and then .json (its presence marks the student done).
+
+    The JSON is the report's, plus `graded_with` (what it was made from; see `grader.provenance`).
+    """
     _write_atomic(out / f"{entry.stem}.txt", _render_text(report))
-    _write_atomic(out / f"{entry.stem}.json", json.dumps(report.to_dict(), separators=(",", ":"),
-                                                         ensure_ascii=False, allow_nan=False) + "\n")
+    doc = {**report.to_dict(), "graded_with": graded_with}
+    _write_atomic(out / f"{entry.stem}.json", json.dumps(doc, separators=(",", ":"), ensure_ascii=False,
+                                                         allow_nan=False) + "\n")
 
 
 # ---------------------------------------------------------------------------
 # The batch
 
 
-def _done(out: Path, entry: Entry) -> bool:
+def _state(out: Path, entry: Entry, graded_with: dict) -> str:
+    """"done" (graded from these files under these options), "changed" (graded, but from other files or
+    options) or "new" (no complete result)."""
     path = out / f"{entry.stem}.json"
     if not path.is_file() or not (out / f"{entry.stem}.txt").is_file():
-        return False
+        return "new"
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return False
-    return isinstance(doc, dict) and doc.get("schema_version") == 1 and doc.get("submission") == entry.student
+        return "new"
+    if not (isinstance(doc, dict) and doc.get("schema_version") == 1 and doc.get("submission") == entry.student):
+        return "new"
+    return "done" if doc.get("graded_with") == graded_with else "changed"
+
+
+def _done(out: Path, entry: Entry, graded_with: dict) -> bool:
+    return _state(out, entry, graded_with) == "done"
 
 
 def _isolation(isolation_doc: dict | None, uid: int | None):
@@ -304,10 +326,13 @@ def requested_layers(isolation) -> dict | None:
 def run(submissions: str | os.PathLike, *, out: str | os.PathLike, jobs: int | None = None,
         timeout: float = 10.0, regrade: bool = False, min_isolation: str = "process", mode: str = "auto",
         salt: str = "", isolation=True, course=None, execute_all: bool = False, allow_root: bool = False,
+        roster: str | os.PathLike | None = None, points: float | None = None, assignment: str = "backprop",
         progress=None) -> BatchResult:
     """Grade every entry of SUBMISSIONS into OUT (see the module docstring).
 
     allow_root: grade even if, running as root, the workers cannot drop root's privileges.
+    roster, points, assignment: for the LMS import files (`grader.lms.write_exports`); a bad
+    roster is refused before anyone is graded.
     """
     from grader import sandbox
     from grader.course import find_course
@@ -319,6 +344,9 @@ def run(submissions: str | os.PathLike, *, out: str | os.PathLike, jobs: int | N
         raise UsageError("--timeout must be a positive number of seconds")
     jobs = max(1, int(jobs or os.cpu_count() or 1))
     c = find_course(course)
+    lms.check_options(points=points, assignment=assignment)
+    if roster is not None:
+        lms.read_roster(roster)                  # a RosterError names the file and line, before grading
     entries = discover(Path(submissions))
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -332,22 +360,74 @@ def run(submissions: str | os.PathLike, *, out: str | os.PathLike, jobs: int | N
         reasons = "; ".join(f"{m}: {skipped.get(m, 'not requested')}" for m in missing)
         raise BatchError(f"isolation level {min_isolation!r} is not available here ({reasons}); "
                          f"reached {sandbox.level_reached(layers)!r}")
-    todo = [e for e in entries if regrade or not _done(out_dir, e)]
-    resumed = len(entries) - len(todo)
-    if progress is not None:
-        progress({"event": "start", "total": len(todo), "resumed": resumed})
     options_doc = {"timeout": float(timeout), "mode": mode, "salt": salt, "isolation": iso_doc,
                    "execute_all": bool(execute_all), "allow_root": bool(allow_root)}
+    options_key = provenance.options_digest(options_doc, c)
+    keys = {e.student: {"content": provenance.content_digest(e.path), "options": options_key} for e in entries}
+    states = {e.student: _state(out_dir, e, keys[e.student]) for e in entries}
+    todo = [(e, keys[e.student]) for e in entries if regrade or states[e.student] != "done"]
+    resumed = len(entries) - len(todo)
+    changed = sum(1 for e, _ in todo if states[e.student] == "changed")
+    if progress is not None:
+        progress({"event": "start", "total": len(todo), "resumed": resumed, "changed": changed})
     for info in _grade_all(todo, c, options_doc, out_dir, jobs):
         if progress is not None:
             progress({"event": "done", **info})
     summary = write_class_files(c, out_dir, entries, layers, skipped,
                                 {**options_doc, "min_isolation": min_isolation}, worker_uid=uid)
+    summary = _write_lms_exports(out_dir, entries, summary, max_score=sum(e.max_score for e in c.exercises()),
+                                 roster=roster, points=points, assignment=assignment)
     return BatchResult(out_dir, len(entries), len(todo), resumed, summary["errors"],
-                       time.monotonic() - started, summary)
+                       time.monotonic() - started, summary, changed=0 if regrade else changed)
 
 
-def _grade_all(todo: list[Entry], course, options_doc: dict, out: Path, jobs: int):
+def _write_lms_exports(out: Path, entries: list[Entry], summary: dict, *, max_score: float, roster, points,
+                       assignment: str) -> dict:
+    """Write the Canvas and Moodle import files and record what they left out in summary.json.
+
+    A student who could not be graded at all (status error: an unreadable
+    entry) is left out of the LMS files, so the LMS keeps its grade until
+    staff look; they are listed in `lms.left_out_errors` and among the
+    students needing attention.
+    """
+    scores, errors = {}, []
+    for entry in entries:
+        doc = _read_doc(out / f"{entry.stem}.json")
+        if not isinstance(doc, dict) or not isinstance(doc.get("score"), (int, float)):
+            continue
+        if all(isinstance(e, dict) and e.get("status") == "error" for e in doc.get("exercises", [])):
+            errors.append(entry.student)
+        else:
+            scores[entry.student] = float(doc["score"])
+    exports = lms.write_exports(out, scores, max_score=max_score, points=points, assignment=assignment,
+                                roster=Path(roster) if roster is not None else None)
+    summary = {**summary, "lms": {
+        "canvas": exports.canvas.name, "moodle": exports.moodle.name, "assignment": assignment,
+        "points": points if points is not None else max_score,
+        "no_submission": [{"student": e.student, "lms_id": e.lms_id, "name": e.name} for e in exports.no_submission],
+        "not_in_roster": list(exports.not_in_roster), "unusable_ids": list(exports.unusable_ids),
+        "left_out_errors": sorted(errors)}}
+    _write_atomic(out / "summary.json", json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
+    return summary
+
+
+@contextlib.contextmanager
+def _stopped_on_interrupt(pool: ProcessPoolExecutor):
+    """If the batch stops early (Ctrl-C, SIGTERM or SIGHUP made KeyboardInterrupt, or the caller stops
+    iterating), send SIGTERM to every slot and drop the queued students; each slot then ends its fork
+    server and removes its temporary folder (`_slot_stop`). Without this, leaving the pool would wait
+    for the whole class to be graded."""
+    try:
+        yield
+    except BaseException:
+        for proc in list(getattr(pool, "_processes", {}).values()):
+            with contextlib.suppress(OSError, ValueError):
+                proc.terminate()
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+
+
+def _grade_all(todo: list[tuple[Entry, dict]], course, options_doc: dict, out: Path, jobs: int):
     """Grade the entries in `jobs` slot processes, yielding each student's summary as it is written.
 
     A slot process that dies (it never should: it runs no student code) ends
@@ -372,25 +452,58 @@ def _grade_all(todo: list[Entry], course, options_doc: dict, out: Path, jobs: in
     with _single_threaded_blas():
         while left:
             try:
-                with pool(min(jobs, len(left))) as p:
-                    for future in as_completed([p.submit(grade_student, e) for e in left]):
+                with pool(min(jobs, len(left))) as p, _stopped_on_interrupt(p):
+                    for future in as_completed([p.submit(grade_student, e, k) for e, k in left]):
                         yield future.result()
                 return
             except BrokenProcessPool:
-                left = [e for e in left if not _done(out, e)]
-            for suspect in left[:jobs + 1]:
+                left = [(e, k) for e, k in left if not _done(out, e, k)]
+            for suspect, key in left[:jobs + 1]:
                 try:
-                    with pool(1) as p:
-                        yield p.submit(grade_student, suspect).result()
+                    with pool(1) as p, _stopped_on_interrupt(p):
+                        yield p.submit(grade_student, suspect, key).result()
                 except BrokenProcessPool:
                     from grader.engine import is_instructor
 
                     instructor = is_instructor(course, course.exercise_ids(), options_doc["mode"])
                     write_student(out, suspect, error_report(
                         course, suspect.student, "the grading process stopped while grading this submission",
-                        instructor=instructor))
+                        instructor=instructor), key)
                     yield {"student": suspect.student, "score": 0.0, "seconds": 0.0}
-            left = [e for e in left if not _done(out, e)]
+            left = [(e, k) for e, k in left if not _done(out, e, k)]
+
+
+def _read_doc(path: Path) -> dict | None:
+    """A per-student JSON report, or None when it is missing or not JSON."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _summary_stats(stats) -> dict:
+    """The class statistics of summary.json (`grader.class_stats` defines every count), all in fixed order."""
+    def codes(rows):
+        return [{"code": d.code, "students": d.students, "percent": d.percent, "exercises": dict(d.by_exercise),
+                 "count": d.checks} for d in rows]
+
+    return {
+        "most_failed_checks": [{"check": c.check, "students": c.failed, "percent": _pct(c.failed, c.students)}
+                               for c in sorted(stats.checks, key=lambda c: (-c.failed, c.check)) if c.failed],
+        "check_pass_rates": [{"check": c.check, "exercise": c.exercise, "passed": c.passed, "students": c.students,
+                              "percent": c.percent} for c in stats.checks],
+        "exercise_statuses": {eid: dict(counts) for eid, counts in stats.exercise_statuses},
+        "most_common_diagnoses": [{**row, "reteach": d.reteach} for row, d in zip(codes(stats.diagnoses),
+                                                                                 stats.diagnoses)],
+        "reteach": codes(stats.reteach),
+        "diagnoses_by_exercise": {eid: [{"code": s.code, "reteach": s.reteach, "students": len(s.students),
+                                         "ids": [w.id for w in s.students]}
+                                        for s in stats.sightings if s.exercise == eid]
+                                  for eid, _ in stats.exercise_statuses},
+        "attention": [{"student": a.student, "kind": a.kind, "exercises": list(a.exercises), "reason": a.reason,
+                       "todo": a.todo} for a in stats.attention],
+        "not_graded": [{"student": a.student, "reason": a.reason} for a in stats.not_graded],
+    }
 
 
 def _pct(x: float, total: float) -> float:
@@ -399,15 +512,21 @@ def _pct(x: float, total: float) -> float:
 
 def write_class_files(course, out: Path, entries: list[Entry], layers, skipped, options: dict, *,
                       worker_uid: int | None = None) -> dict:
-    """Rebuild gradebook.csv and summary.json from the per-student JSON files (student-id order).
+    """Rebuild gradebook.csv, summary.json and report.html from the per-student JSON files (student-id order).
 
-    Student ids go into the CSV as data (`grader.neutral.csv_cell`: a cell
-    that a spreadsheet would run as a formula is quoted). summary.json lists
-    the students who could not be graded, with the reason, and the file
-    name of every student's outputs. worker_uid: the uid the probe worker
-    ran as (from /proc), recorded with the isolation.
+    The statistics come from `grader.class_stats`, which defines every count
+    once: a student whose report is unreadable or whose every exercise is
+    "error" could not be graded (status "error", 0 in the gradebook, left
+    out of the statistics, listed in `not_graded` and `attention`). Student
+    ids go into the CSV as data (`grader.neutral.csv_cell`: a cell that a
+    spreadsheet would run as a formula is quoted). summary.json also gives
+    the file name (stem) of every student's outputs. report.html is drawn by
+    `grader.class_report`. worker_uid: the uid the probe worker ran as (from
+    /proc), recorded with the isolation.
     """
     from grader import sandbox
+    from grader.class_report import write_report
+    from grader.class_stats import class_stats
     from grader.neutral import csv_cell
 
     exercises = course.exercises()
@@ -415,34 +534,15 @@ def write_class_files(course, out: Path, entries: list[Entry], layers, skipped, 
     check_ids = [c.id for e in exercises for c in e.checks]
     points = {c.id: float(c.points) for e in exercises for c in e.checks}
     max_total = sum(e.max_score for e in exercises)
-    rows, totals = [], []
-    failed, diag = Counter(), Counter()
-    statuses = Counter()
-    errors = 0
-    unreadable = []
-    for entry in entries:
-        try:
-            doc = json.loads((out / f"{entry.stem}.json").read_text(encoding="utf-8"))
-            ex_score = {e["id"]: e["score"] for e in doc["exercises"]}
-            ch_score = {c["id"]: c["score"] for e in doc["exercises"] for c in e["checks"]}
-            worst = max((e["status"] for e in doc["exercises"]), key=STATUSES.index)
-        except (OSError, ValueError, KeyError, TypeError):
-            continue
-        sid = entry.student
-        if all(e["status"] == "error" for e in doc["exercises"]):
-            errors += 1
-            unreadable.append({"student": sid, "reason": next((e["message"] for e in doc["exercises"]), "")})
-        statuses[worst] += 1
-        for e in doc["exercises"]:
-            if e["status"] in ("missing", "error") and not any(c["passed"] for c in e["checks"]):
-                continue
-            for c in e["checks"]:
-                if not c["passed"]:
-                    failed[c["id"]] += 1
-                    diag.update(c["diagnosis"])
-        totals.append(doc["score"])
-        rows.append([sid, _num(doc["score"])] + [_num(ex_score.get(i, 0.0)) for i in ex_ids]
-                    + [_num(ch_score.get(i, 0.0)) for i in check_ids] + [worst])
+    docs = {e.student: _read_doc(out / f"{e.stem}.json") for e in entries}
+    stats = class_stats(((e.student, e.stem, docs[e.student]) for e in entries), max_score=max_total)
+    rows = []
+    for student in stats.students:
+        doc = docs[student.id] if student.graded else None
+        ex_score = {e["id"]: e["score"] for e in doc["exercises"]} if doc else {}
+        ch_score = {c["id"]: c["score"] for e in doc["exercises"] for c in e["checks"]} if doc else {}
+        rows.append([student.id, _num(student.score)] + [_num(ex_score.get(i, 0.0)) for i in ex_ids]
+                    + [_num(ch_score.get(i, 0.0)) for i in check_ids] + [student.outcome])
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(["student", "total"] + ex_ids + check_ids + ["status"])
@@ -450,33 +550,25 @@ def write_class_files(course, out: Path, entries: list[Entry], layers, skipped, 
                     + [_num(points[i]) for i in check_ids] + [""])
     writer.writerows([csv_cell(cell) for cell in row] for row in rows)
     _write_atomic(out / "gradebook.csv", buf.getvalue())
-    bins = 10
-    histogram = [0] * bins
-    for t in totals:
-        histogram[min(bins - 1, int(bins * t / max_total)) if max_total else 0] += 1
-    n = len(totals)
     summary = {
         "schema_version": 1,
         "students": len(entries),
-        "graded": n,
-        "errors": errors,
+        "graded": stats.graded,
+        "errors": stats.errors,
         "max_score": max_total,
-        "mean": round(statistics.fmean(totals), 4) if totals else None,
-        "median": statistics.median(totals) if totals else None,
-        "histogram": [{"from_percent": 100 * k // bins, "to_percent": 100 * (k + 1) // bins, "students": h}
-                      for k, h in enumerate(histogram)],
-        "statuses": dict(sorted(statuses.items())),
-        "most_failed_checks": [{"check": cid, "students": cnt, "percent": _pct(cnt, n)}
-                               for cid, cnt in sorted(failed.items(), key=lambda kv: (-kv[1], kv[0]))],
-        "most_common_diagnoses": [{"code": code, "count": cnt}
-                                  for code, cnt in sorted(diag.items(), key=lambda kv: (-kv[1], kv[0]))],
+        "mean": stats.mean,
+        "median": stats.median,
+        "histogram": [{"from_percent": b.from_percent, "to_percent": b.to_percent, "students": b.students}
+                      for b in stats.histogram],
+        "statuses": stats.statuses,
+        **_summary_stats(stats),
         "isolation": {"layers": list(layers), "level": sandbox.level_reached(layers), "skipped": skipped,
                       "worker_uid": worker_uid},
-        "not_graded": unreadable,
         "files": {e.student: e.stem for e in entries},
         "options": options,
     }
     _write_atomic(out / "summary.json", json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
+    write_report(out, stats)
     return summary
 
 

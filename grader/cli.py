@@ -2,7 +2,9 @@
 
     grade PATH [--exercise ID] [--json FILE] [--timeout S] [--mode MODE] [--salt TEXT] [--course DIR]
     grade batch SUBMISSIONS --out DIR [--jobs N] [--timeout S] [--regrade] [--min-isolation LEVEL]
+                [--roster FILE] [--points N] [--assignment NAME]
     grade gradescope --out ZIP [--timeout S] [--salt TEXT]
+    grade prairielearn --out DIR [--timeout S] [--salt TEXT] [--course DIR]
     grade build [--check] [--exercise ID] [--course DIR]
     grade list [--course DIR]
 
@@ -17,13 +19,14 @@ control or bidi character acts, and a newline in a name cannot break the line.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 
 from grader import api
 from grader.errors import GraderError
 from grader.neutral import one_line, visible
 
-SUBCOMMANDS = ("check", "batch", "gradescope", "build", "list")
+SUBCOMMANDS = ("check", "batch", "gradescope", "prairielearn", "build", "list")
 
 
 def _console(stderr: bool = False):
@@ -44,7 +47,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="grade", description="Grade backpropagation exercises: forward/backward passes, checked numerically.",
         epilog="`grade PATH` is short for `grade check PATH`.")
-    sub = parser.add_subparsers(dest="command", metavar="{check,batch,gradescope,build,list}")
+    sub = parser.add_subparsers(dest="command", metavar="{check,batch,gradescope,prairielearn,build,list}")
 
     check = sub.add_parser("check", help="grade a submission folder or one exercise file")
     check.add_argument("path", help="a folder holding exercise files, or one <id>.py")
@@ -87,6 +90,12 @@ def _parser() -> argparse.ArgumentParser:
     batch.add_argument("--allow-root", action="store_true",
                        help="as root, grade even if student code cannot be moved to an unprivileged uid "
                             "(it would then run with root's privileges; refused by default)")
+    batch.add_argument("--roster", metavar="FILE",
+                       help="CSV with columns student, lms_id[, name]: maps ids for the Canvas and Moodle files")
+    batch.add_argument("--points", type=float, metavar="N",
+                       help="scale totals to this maximum in the LMS files (default: the course total)")
+    batch.add_argument("--assignment", default="backprop", metavar="NAME",
+                       help="the grade column's title in the LMS files (default: backprop)")
 
     gs = sub.add_parser("gradescope", help="build a Gradescope autograder zip (holds the reference: staff only)")
     gs.add_argument("--out", required=True, metavar="ZIP", help="where to write the autograder zip")
@@ -94,6 +103,14 @@ def _parser() -> argparse.ArgumentParser:
                     help=f"wall-clock seconds per exercise (default {api.DEFAULT_TIMEOUT:g})")
     gs.add_argument("--salt", metavar="TEXT", default="", help="mixed into the hidden cases' seeds")
     gs.add_argument("--course", metavar="DIR", help="the course folder (default: this checkout)")
+
+    pl = sub.add_parser("prairielearn", help="build a PrairieLearn grader: image context, course folder (staff "
+                                             "only), question files")
+    pl.add_argument("--out", required=True, metavar="DIR", help="a new folder to write the package into")
+    pl.add_argument("--timeout", type=float, default=api.DEFAULT_TIMEOUT, metavar="S",
+                    help=f"wall-clock seconds per exercise (default {api.DEFAULT_TIMEOUT:g})")
+    pl.add_argument("--salt", metavar="TEXT", default="", help="mixed into the hidden cases' seeds")
+    pl.add_argument("--course", metavar="DIR", help="the course folder (default: this checkout)")
 
     build = sub.add_parser("build", help="regenerate student_template/ and the public cases from reference/")
     build.add_argument("--check", action="store_true", help="write nothing; exit 1 if a file would change")
@@ -128,11 +145,20 @@ def _batch(args) -> int:
         else:
             bar.advance(task["id"])
 
-    with bar:
-        result = api.batch(args.submissions, out=args.out, jobs=args.jobs, timeout=args.timeout,
-                           regrade=args.regrade, min_isolation=args.min_isolation, mode=args.mode,
-                           salt=args.salt, course=args.course, execute_all=args.execute_all,
-                           allow_root=args.allow_root, progress=progress)
+    def interrupted(signum, frame):
+        raise KeyboardInterrupt      # the batch stops its slots, which clean up after themselves
+
+    handlers = {sig: signal.signal(sig, interrupted) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        with bar:
+            result = api.batch(args.submissions, out=args.out, jobs=args.jobs, timeout=args.timeout,
+                               regrade=args.regrade, min_isolation=args.min_isolation, mode=args.mode,
+                               salt=args.salt, course=args.course, execute_all=args.execute_all,
+                               allow_root=args.allow_root, roster=args.roster, points=args.points,
+                               assignment=args.assignment, progress=progress)
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
     render_batch(result, console)
     return 0
 
@@ -149,9 +175,19 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if exc.code == 0 else 2
     try:
         if args.command == "check":
-            report = api.grade(args.path, exercise=args.exercise, timeout=args.timeout, mode=args.mode,
-                               course=args.course, salt=args.salt, execute_all=args.execute_all,
-                               allow_root=args.allow_root)
+            try:
+                report = api.grade(args.path, exercise=args.exercise, timeout=args.timeout, mode=args.mode,
+                                   course=args.course, salt=args.salt, execute_all=args.execute_all,
+                                   allow_root=args.allow_root)
+            except (GraderError, OSError) as exc:
+                if args.json and args.format == "prairielearn":
+                    # PrairieLearn shows "not gradable" with the reason, not a failed job.
+                    from grader.platforms import prairielearn_ungradable
+                    from grader.prairielearn import write_results
+
+                    write_results(prairielearn_ungradable(one_line(getattr(exc, "message", None) or exc)),
+                                  args.json)
+                raise
             from grader.report import render
 
             render(report, _console())
@@ -165,6 +201,13 @@ def main(argv: list[str] | None = None) -> int:
             _console().print(_line(visible(f"Wrote {path}: upload it as the assignment's autograder. It holds "
                                            f"the reference solutions and the hidden cases' salt; keep it away from "
                                            f"students.")))
+            return 0
+        if args.command == "prairielearn":
+            path = api.prairielearn(out=args.out, timeout=args.timeout, salt=args.salt, course=args.course)
+            _console().print(_line(visible(
+                f"Wrote {path}: build and push {path / 'image'}, copy {path / 'serverFilesCourse'} into the course "
+                f"repository (it holds the reference solutions and the salt: staff only) and {path / 'question'} "
+                f"into a question folder; {path / 'README.md'} says how.")))
             return 0
         if args.command == "build":
             from grader.report import render_build

@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 
 from rich.console import Console
+from rich.padding import Padding
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -226,25 +227,24 @@ __all__ = ["render", "render_build", "render_exercises", "summary_table", "check
 
 
 def render_batch(result, console: Console) -> None:
-    """The class summary after `grade batch`: totals, histogram, failing checks, misconceptions, isolation."""
+    """The class summary after `grade batch`: totals, histogram, failing checks, what to reteach, isolation,
+    and last the students who need attention with what to do about each.
+
+    Counts are those of summary.json (`grader.class_stats`): diagnosis codes count once per student, the
+    reteach table lists every misconception seen, and the codes that are not misconceptions
+    (not_implemented, missing, timeout, crashed, memory, forbidden) get one line of their own.
+    """
     from grader.diagnosis import HINTS
 
     s = result.summary
     rate = result.graded / result.seconds if result.seconds > 0 and result.graded else 0.0
     head = Text(f"Graded {s['graded']} of {s['students']} students", style="bold")
-    head.append(f"  ({result.graded} now, {result.resumed} from an earlier run, {s['errors']} unreadable; "
+    head.append(f"  ({result.graded} now, {result.resumed} from an earlier run, {s['errors']} could not be graded; "
                 f"{result.seconds:.1f} s, {rate:.1f} students/s)")
     console.print(head)
-    not_graded = s.get("not_graded", [])
-    if not_graded:
-        console.print(Text(f"Not graded ({len(not_graded)}): each scores 0", style="bold red"))
-        for row in not_graded[:50]:
-            line = Text("  ")
-            line.append(one_line(row["student"]), style="bold")
-            line.append(": " + one_line(row["reason"])[:200])
-            console.print(line, no_wrap=True, overflow="ellipsis")
-        if len(not_graded) > 50:
-            console.print(Text(f"  … and {len(not_graded) - 50} more: see summary.json"))
+    if result.changed:
+        console.print(Text(f"{result.changed} of the {result.graded} graded now had been graded before, from other "
+                           f"files or under other options; their earlier reports were replaced."))
     if s["graded"]:
         console.print(Text(f"Mean {s['mean']:g} / {s['max_score']:g}, median {s['median']:g}"))
         top = max(b["students"] for b in s["histogram"]) or 1
@@ -264,14 +264,7 @@ def render_batch(result, console: Console) -> None:
         for row in s["most_failed_checks"][:8]:
             t.add_row(_text(row["check"]), str(row["students"]), f"{row['percent']:g}")
         console.print(t)
-    if s["most_common_diagnoses"]:
-        t = Table(title="Misconceptions seen most often (what to reteach)", title_justify="left")
-        t.add_column("Diagnosis", no_wrap=True)
-        t.add_column("Times", justify="right")
-        t.add_column("The idea behind it")
-        for row in s["most_common_diagnoses"][:8]:
-            t.add_row(_text(row["code"]), str(row["count"]), _text(HINTS.get(row["code"], "")))
-        console.print(t)
+    _render_reteach(s, console, HINTS)
     iso = s["isolation"]
     line = _text(f"Isolation: level {iso['level']} ({', '.join(iso['layers'])}).", "dim")
     if iso.get("worker_uid") is not None:
@@ -279,4 +272,78 @@ def render_batch(result, console: Console) -> None:
     for layer, why in iso["skipped"].items():
         line.append(visible(f" Skipped {layer}: {why}."), style="dim")
     console.print(line)
-    console.print(_text(f"Results in {result.out}: gradebook.csv, summary.json, and <student>.json/.txt."))
+    console.print(_text(f"Results in {result.out}: report.html, gradebook.csv, summary.json, and "
+                        f"<student>.json/.txt."))
+    _render_lms(s.get("lms"), console)
+    _render_attention(s.get("attention", []), console)
+
+
+def _render_lms(lms: dict | None, console: Console) -> None:
+    """Where the LMS import files are, and who is not in them (by name)."""
+    if not lms:
+        return
+    console.print(_text(f"LMS import files: {lms['canvas']} (Canvas) and {lms['moodle']} (Moodle), column "
+                        f"{lms['assignment']!r} out of {lms['points']:g}."))
+    groups = [("roster students with no submission (left blank, so the LMS keeps their grade)",
+               [f"{r['student']} ({r['lms_id']})" for r in lms.get("no_submission", [])]),
+              ("submissions not in the roster (not exported)", lms.get("not_in_roster", [])),
+              ("ids that cannot be an LMS id as they are (not exported; use --roster)", lms.get("unusable_ids", [])),
+              ("students who could not be graded (not exported; see below)", lms.get("left_out_errors", []))]
+    for what, names in groups:
+        if names:
+            shown = ", ".join(one_line(n) for n in names[:20])
+            more = f" and {len(names) - 20} more (summary.json)" if len(names) > 20 else ""
+            console.print(Text(f"  {len(names)} {what}: {shown}{more}", style="yellow"))
+
+
+def _render_reteach(s: dict, console: Console, hints: dict) -> None:
+    """Every misconception seen, counted per student; then one line for the codes that are not misconceptions."""
+    rows = s.get("reteach", [])
+    if rows:
+        t = Table(title="What to reteach (misconceptions; students whose work shows each)", title_justify="left")
+        t.add_column("Diagnosis", no_wrap=True)
+        t.add_column("Students", justify="right")
+        t.add_column("%", justify="right")
+        t.add_column("Where")
+        t.add_column("The idea behind it")
+        for row in rows:
+            where = ", ".join(f"{ex} {n}" for ex, n in row["exercises"].items())
+            t.add_row(_text(row["code"]), str(row["students"]), f"{row['percent']:g}", _text(where),
+                      _text(hints.get(row["code"], "")))
+        console.print(t)
+    elif s["graded"]:
+        console.print(Text("No misconception was recognised in the graded work."))
+    other = [row for row in s.get("most_common_diagnoses", []) if not row.get("reteach", True)]
+    if other:
+        words = ", ".join(f"{row['code']} {row['students']}" for row in other)
+        console.print(_text(f"Not misconceptions (students): {words}.", "dim"))
+
+
+#: How the terminal names each kind of attention row (see grader.class_stats.ATTENTION_KINDS).
+_ATTENTION_TITLES = {"error": "Could not be graded (each scores 0)", "timeout": "Timed out",
+                     "crashed": "Crashed", "memory": "Ran out of memory"}
+
+#: At most this many attention rows are printed; summary.json and report.html have them all.
+_ATTENTION_SHOWN = 50
+
+
+def _render_attention(rows: list[dict], console: Console) -> None:
+    """The students who need attention, grouped by kind: id, exercises and reason on one line, then what to do."""
+    if not rows:
+        return
+    students = len({row["student"] for row in rows})
+    console.print(Text(f"Needs attention: {students} student{'s' if students != 1 else ''}", style="bold red"))
+    kind = None
+    for row in rows[:_ATTENTION_SHOWN]:
+        if row["kind"] != kind:
+            kind = row["kind"]
+            console.print(_text(f" {_ATTENTION_TITLES.get(kind, kind)}:", "bold"))
+        line = Text("  ")
+        line.append(one_line(row["student"]), style="bold")
+        if row["exercises"]:
+            line.append(one_line(f" ({', '.join(row['exercises'])})"))
+        line.append(": " + one_line(row["reason"])[:200])
+        console.print(line, no_wrap=True, overflow="ellipsis")
+        console.print(Padding(Text("→ " + one_line(row["todo"]), style="dim"), (0, 0, 0, 4)))
+    if len(rows) > _ATTENTION_SHOWN:
+        console.print(Text(f"  … and {len(rows) - _ATTENTION_SHOWN} more: see report.html or summary.json"))

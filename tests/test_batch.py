@@ -108,9 +108,27 @@ def test_does_the_summary_name_the_failing_checks_and_misconceptions(graded_clas
     assert sum(b["students"] for b in s["histogram"]) == s["graded"]
     failed = {row["check"] for row in s["most_failed_checks"]}
     assert "fc.backward.dW" in failed
-    codes = {row["code"] for row in s["most_common_diagnoses"]}
-    assert {"layout_transposed", "overwrote_accumulation", "timeout"} <= codes
+    codes = {row["code"]: row for row in s["most_common_diagnoses"]}
+    assert {"layout_transposed", "overwrote_accumulation", "timeout"} <= set(codes)
+    assert codes["not_implemented"]["students"] == 1 and codes["timeout"]["students"] == 1   # per student
+    reteach = {row["code"] for row in s["reteach"]}
+    assert {"layout_transposed", "overwrote_accumulation"} <= reteach
+    assert not reteach & {"not_implemented", "missing", "timeout"}
     assert s["isolation"]["layers"][0] == "process"
+
+
+def test_do_the_class_files_agree_on_who_could_not_be_graded_and_who_needs_attention(graded_class):
+    _, out, _ = graded_class
+    s = json.loads((out / "summary.json").read_text())
+    assert s["errors"] == s["statuses"]["error"] == len(s["not_graded"]) == 1
+    assert s["graded"] + s["errors"] == s["students"]
+    attention = {(row["student"], row["kind"]) for row in s["attention"]}
+    assert attention == {("notes", "error"), ("hang", "timeout")}
+    rows = {r[0]: r[-1] for r in csv.reader((out / "gradebook.csv").open())}
+    assert rows["notes"] == "error" and rows["hang"] == "timeout"
+    rates = {row["check"]: row for row in s["check_pass_rates"]}
+    assert rates["fc.forward"]["students"] == s["graded"] and rates["fc.backward.dW"]["passed"] < s["graded"]
+    assert 'href="./hang.txt"' in (out / "report.html").read_text(encoding="utf-8")
 
 
 def test_does_a_rerun_skip_graded_students_and_regrade_redo_them(graded_class):
@@ -123,6 +141,70 @@ def test_does_a_rerun_skip_graded_students_and_regrade_redo_them(graded_class):
     assert redo.graded == first.students
     assert {p.name: slot_free(p.read_bytes()) for p in out.iterdir() if p.suffix == ".json"} == \
         {k: slot_free(v) for k, v in before.items() if k.endswith(".json")}
+
+
+def test_is_changed_work_or_a_change_of_options_graded_again_on_rerun(tmp_path):
+    subs = tmp_path / "class"
+    for name, source in (("ann", REFERENCE / "relu.py"), ("bob", BUGGY / "relu.py"), ("cid", TEMPLATE / "relu.py")):
+        (subs / name).mkdir(parents=True)
+        shutil.copy(source, subs / name / "relu.py")
+    out = tmp_path / "out"
+    first = api.batch(subs, out=out, jobs=2, timeout=5)
+    assert first.graded == 3 and first.changed == 0
+    bob = json.loads((out / "bob.json").read_text())
+    assert bob["graded_with"]["content"] and bob["graded_with"]["options"]
+
+    shutil.copy(REFERENCE / "relu.py", subs / "bob" / "relu.py")          # bob resubmits a fixed file
+    second = api.batch(subs, out=out, jobs=2, timeout=5)
+    assert (second.graded, second.changed, second.resumed) == (1, 1, 2)
+    assert json.loads((out / "bob.json").read_text())["score"] == 10 > bob["score"]
+
+    (subs / "cid" / "notes.txt").write_text("a file added next to the code")   # any change counts
+    assert api.batch(subs, out=out, jobs=2, timeout=5).changed == 1
+    for options in ({"salt": "other"}, {"mode": "student"}, {"timeout": 6}):
+        rerun = api.batch(subs, out=out, jobs=2, **{"timeout": 5, **options})
+        assert (rerun.graded, rerun.changed) == (3, 3), options
+    unchanged = api.batch(subs, out=out, jobs=2, timeout=6)
+    assert (unchanged.graded, unchanged.changed) == (0, 0)
+
+
+def test_does_every_student_keep_their_own_name_and_grade_through_to_the_lms_files(tmp_path):
+    subs = tmp_path / "class"
+    for name, source in (("a b", REFERENCE / "relu.py"), ("a_b", TEMPLATE / "relu.py"),
+                         ("José Müller", BUGGY / "relu.py"), ("=cmd", REFERENCE / "relu.py")):
+        (subs / name).mkdir(parents=True)
+        shutil.copy(source, subs / name / "relu.py")
+    roster = tmp_path / "roster.csv"
+    roster.write_text("\ufeffStudent,LMS ID,Name\na b,ab001,Ann Berg\na_b,ab002,Al Bo\n"
+                      "José Müller,jm003,José Müller\nzoe,zz004,Zoe Zed\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = api.batch(subs, out=out, jobs=2, timeout=5, roster=roster, points=100, assignment="HW1")
+    summary = json.loads((out / "summary.json").read_text())
+    scores = {sid: json.loads((out / f"{stem}.json").read_text()) for sid, stem in summary["files"].items()}
+    assert {sid: doc["submission"] for sid, doc in scores.items()} == {sid: sid for sid in scores}
+    assert (scores["a b"]["score"], scores["a_b"]["score"]) == (10, 0)
+    assert 0 < scores["José Müller"]["score"] < 10
+    rows = {r[0]: r for r in csv.reader((out / "gradebook.csv").open(encoding="utf-8"))}
+    assert rows["a b"][1] == "10" and rows["a_b"][1] == "0" and "'=cmd" in rows
+    canvas = list(csv.reader((out / "gradebook-canvas.csv").open(encoding="utf-8-sig")))
+    assert canvas[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "HW1"]
+    graded = {r[3]: r[5] for r in canvas[2:]}
+    assert graded["ab001"] == f"{100 * 10 / 57:.2f}".rstrip("0") and graded["ab002"] == "0"
+    assert graded["zz004"] == ""                                      # no submission: the LMS keeps its grade
+    assert [r["student"] for r in summary["lms"]["no_submission"]] == ["zoe"]
+    assert summary["lms"]["not_in_roster"] == ["=cmd"]
+    assert result.students == 4
+
+
+def test_is_a_bad_roster_refused_before_anyone_is_graded(tmp_path):
+    subs = tmp_path / "class"
+    (subs / "ann").mkdir(parents=True)
+    shutil.copy(REFERENCE / "relu.py", subs / "ann" / "relu.py")
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student,lms_id\nann,a1\nann,a2\n")
+    with pytest.raises(UsageError, match="roster.csv, line 3"):
+        api.batch(subs, out=tmp_path / "out", jobs=1, timeout=5, roster=roster)
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
 
 
 def slot_free(data: bytes) -> bytes:
@@ -169,6 +251,80 @@ def test_does_a_batch_killed_with_sigkill_finish_on_rerun_with_nobody_lost(tmp_p
         json.loads((out / f"{sid}.json").read_text())            # every file complete
     rows = list(csv.reader((out / "gradebook.csv").open()))[2:]
     assert sorted(r[0] for r in rows) == sorted(students)       # nobody twice, nobody lost
+
+
+def _descendants(pid: int) -> set[int]:
+    """pid and every process below it, from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as fh:
+                    parent = int(fh.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(parent, []).append(int(entry))
+    found, stack = set(), [pid]
+    while stack:
+        p = stack.pop()
+        found.add(p)
+        stack += children.get(p, [])
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.parametrize("how", ["SIGKILL", "SIGTERM", "SIGHUP", "Ctrl-C"])
+def test_does_nothing_outlive_a_batch_stopped_midway(tmp_path, how):
+    """The main process alone is killed (Ctrl-C: the terminal signals the whole group) while slots,
+    fork servers and workers are busy; no process and no temporary folder may be left."""
+    subs = tmp_path / "class"
+    for k in range(6):
+        (subs / f"s{k}").mkdir(parents=True)
+        (subs / f"s{k}" / "relu.py").write_text("import time\nwhile True:\n    time.sleep(0.05)\n")
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    cmd = [sys.executable, "-m", "grader", "batch", str(subs), "--out", str(tmp_path / "out"), "--jobs", "2",
+           "--timeout", "30"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+                            env={**os.environ, "TMPDIR": str(tmp)})
+    seen: set[int] = set()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(seen) < 8:       # main, tracker, 2 slots, fork servers, workers
+        seen |= _descendants(proc.pid)
+        time.sleep(0.1)
+    time.sleep(1.0)
+    seen |= _descendants(proc.pid)
+    assert len(seen) >= 8 and len(list(tmp.iterdir())) == 2, (seen, list(tmp.iterdir()))
+    if how == "Ctrl-C":
+        os.killpg(proc.pid, signal.SIGINT)
+    else:
+        os.kill(proc.pid, getattr(signal, how))
+    proc.wait(timeout=30)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and ([p for p in seen if _alive(p)] or list(tmp.iterdir())):
+        time.sleep(0.1)
+    assert not [p for p in seen if _alive(p)]
+    assert not list(tmp.iterdir())
+    if how != "SIGKILL":
+        assert proc.returncode == 130 and "interrupted" in proc.stderr.read().decode()
+
+
+def test_does_a_finished_batch_leave_no_temporary_folder(tmp_path):
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    subs = make_class(tmp_path / "class", n_honest=1)
+    done = subprocess.run([sys.executable, "-m", "grader", "batch", str(subs), "--out", str(tmp_path / "out"),
+                           "--jobs", "2", "--timeout", "3"], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "TMPDIR": str(tmp)})
+    assert done.returncode == 0, done.stderr
+    assert list(tmp.iterdir()) == []
 
 
 def test_does_the_batch_refuse_to_start_below_the_required_isolation(tmp_path, capsys):

@@ -108,3 +108,12 @@ def test_does_every_trial_draw_from_its_own_seed_without_touching_the_global_rng
     b = [t.inputs for t in trials("fc")]
     assert all(np.array_equal(x["W"], y["W"]) for x, y in zip(a, b))
     assert np.array_equal(np.random.get_state()[1], state)
+
+
+@pytest.mark.parametrize("ex_id", sorted(EXERCISES))
+def test_can_hidden_cases_be_made_for_any_salt(ex_id):
+    """A course picks its own --salt; "x", "spring" and "pl-course-secret-7f3a" once failed for scanning_mlp."""
+    salts = ["x", "spring", "pl-course-secret-7f3a"] + [f"course-{k}" for k in range(12)]
+    for salt in salts:
+        plan = plan_exercise(COURSE, EXERCISES[ex_id], instructor=True, salt=salt)
+        assert any(t.visibility == "hidden" for t in plan.trials), salt

@@ -145,3 +145,52 @@ def test_does_printed_output_keep_a_carriage_return_visible_instead_of_splitting
     text = rendered(Report("attacker", "student", (ex,)))
     assert "first\\rOVER" in text and "last\\x1b[2J" in text
     assert "\r" not in text and "\x1b" not in text
+
+
+def batch_summary(rows) -> str:
+    """render_batch's output for a class given as (id, stem, report doc) rows, on a 120-column console."""
+    from pathlib import Path
+
+    from grader.batch import BatchResult, _summary_stats
+    from grader.class_stats import class_stats
+    from grader.report import render_batch
+
+    stats = class_stats(rows, max_score=5)
+    summary = {"students": len(stats.students), "graded": stats.graded, "errors": stats.errors, "max_score": 5,
+               "mean": stats.mean, "median": stats.median,
+               "histogram": [{"from_percent": b.from_percent, "to_percent": b.to_percent, "students": b.students}
+                             for b in stats.histogram],
+               "isolation": {"layers": ["process"], "level": "process", "skipped": {}}, **_summary_stats(stats)}
+    result = BatchResult(Path("results"), len(rows), len(rows), 0, stats.errors, 1.0, summary)
+    buf = io.StringIO()
+    render_batch(result, Console(file=buf, width=120, color_system=None, legacy_windows=False, highlight=False))
+    return buf.getvalue()
+
+
+def test_does_the_class_summary_show_every_misconception_per_student_and_no_stub_codes():
+    from test_class_stats import doc, hung, stub
+
+    many = ["wrong_mask", "sign_flipped", "sigmoid_derivative", "layout_transposed", "scaled", "zero",
+            "overwrote_accumulation", "window_offset", "stale_cache", "label_ignored"]
+    rows = [(f"stub{k}", f"stub{k}", stub(f"stub{k}")) for k in range(20)]
+    rows += [(f"hang{k}", f"hang{k}", hung(f"hang{k}")) for k in range(3)]
+    rows += [(f"s{k}", f"s{k}", doc(f"s{k}", {"relu.backward": (code,)})) for k, code in enumerate(many)]
+    text = batch_summary(rows)
+    table = text[text.index("What to reteach"):text.index("Not misconceptions")]
+    assert all(f"│ {code}" in table for code in many), table
+    assert not [code for code in ("not_implemented", "timeout", "missing") if f"│ {code} " in table]
+    assert "Not misconceptions (students): not_implemented 20, timeout 3." in text
+
+
+def test_does_the_class_summary_end_with_the_students_who_need_attention_by_name():
+    from test_class_stats import doc, hung, unreadable
+
+    rows = [("José Müller ❤", "Jos_M_ller~0123456789ab", hung("x")),
+            ("[bold]王[/bold]\x1b[2J", "w", unreadable("w")), ("ok", "ok", doc("ok"))]
+    text = batch_summary(rows)
+    tail = text[text.index("Needs attention: 2 students"):]
+    assert "José Müller ❤ (relu): stopped: the time limit of 2 s was reached" in tail
+    assert "look at Jos_M_ller~0123456789ab.txt" in tail and "--timeout" in tail
+    assert "[bold]王[/bold]\\x1b[2J: the submission could not be read" in tail and "\x1b" not in text
+    assert "Could not be graded" in tail and tail.index("Could not be graded") < tail.index("Timed out")
+    assert "Graded 2 of 3 students" in text and "1 could not be graded" in text
