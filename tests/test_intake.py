@@ -9,7 +9,7 @@ import zipfile
 
 import pytest
 
-from grader import api
+from grader import api, prairielearn
 from grader.course import find_course
 from grader.errors import SubmissionError
 from grader.intake import exercise_of, open_submission
@@ -172,7 +172,7 @@ def _verdicts(doc: dict) -> dict:
             for e in doc["exercises"] if e["id"] in ("fc", "relu")}
 
 
-def test_do_grade_batch_and_gradescope_give_every_kind_of_entry_the_same_verdicts(tmp_path):
+def test_do_grade_batch_gradescope_and_prairielearn_give_every_kind_of_entry_the_same_verdicts(tmp_path):
     kinds = _kinds(tmp_path / "kinds")
     expected = _verdicts(api.grade(kinds["folder"], timeout=10).to_dict())
     assert expected["fc"][0] == "graded" and not all(c[1] for c in expected["fc"][1])   # the bug is seen
@@ -196,6 +196,15 @@ def test_do_grade_batch_and_gradescope_give_every_kind_of_entry_the_same_verdict
         for t in results["tests"]:
             if t["visibility"] == "after_published" and t["name"].split(".")[0] in ("fc", "relu"):
                 via_gradescope[t["name"]] = (t["status"] == "passed", t["score"])
+        pl_root = tmp_path / "pl" / kind
+        (pl_root / "student").mkdir(parents=True)
+        for f in upload:
+            (shutil.copytree if f.is_dir() else shutil.copy)(f, pl_root / "student" / f.name)
+        pl = prairielearn.run(pl_root, course=ROOT)
+        via_prairielearn = {t["name"]: (t["points"] == t["max_points"], t["points"]) for t in pl["tests"]
+                            if t["name"].split(".")[0] in ("fc", "relu")}
+        checks = {c[0]: (c[1], c[2]) for ex in expected.values() for c in ex[1]}
         assert via_grade == expected, kind
         assert via_batch == expected, kind
-        assert via_gradescope == {c[0]: (c[1], c[2]) for ex in expected.values() for c in ex[1]}, kind
+        assert via_gradescope == checks, kind
+        assert pl["gradable"] is True and via_prairielearn == checks, kind
