@@ -293,7 +293,7 @@ def _render_lms(lms: dict | None, console: Console) -> None:
         if names:
             shown = ", ".join(one_line(n) for n in names[:20])
             more = f" and {len(names) - 20} more (summary.json)" if len(names) > 20 else ""
-            console.print(Text(f"  {len(names)} {what}: {shown}{more}", style="yellow"))
+            console.print(Text(f"  {what[0].upper()}{what[1:]} ({len(names)}): {shown}{more}", style="yellow"))
 
 
 def _render_reteach(s: dict, console: Console, hints: dict) -> None:

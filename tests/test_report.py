@@ -147,7 +147,7 @@ def test_does_printed_output_keep_a_carriage_return_visible_instead_of_splitting
     assert "\r" not in text and "\x1b" not in text
 
 
-def batch_summary(rows) -> str:
+def batch_summary(rows, *, changed: int = 0, lms: dict | None = None) -> str:
     """render_batch's output for a class given as (id, stem, report doc) rows, on a 120-column console."""
     from pathlib import Path
 
@@ -161,7 +161,9 @@ def batch_summary(rows) -> str:
                "histogram": [{"from_percent": b.from_percent, "to_percent": b.to_percent, "students": b.students}
                              for b in stats.histogram],
                "isolation": {"layers": ["process"], "level": "process", "skipped": {}}, **_summary_stats(stats)}
-    result = BatchResult(Path("results"), len(rows), len(rows), 0, stats.errors, 1.0, summary)
+    if lms is not None:
+        summary["lms"] = lms
+    result = BatchResult(Path("results"), len(rows), len(rows), 0, stats.errors, 1.0, summary, changed=changed)
     buf = io.StringIO()
     render_batch(result, Console(file=buf, width=120, color_system=None, legacy_windows=False, highlight=False))
     return buf.getvalue()
@@ -194,3 +196,18 @@ def test_does_the_class_summary_end_with_the_students_who_need_attention_by_name
     assert "[bold]王[/bold]\\x1b[2J: the submission could not be read" in tail and "\x1b" not in text
     assert "Could not be graded" in tail and tail.index("Could not be graded") < tail.index("Timed out")
     assert "Graded 2 of 3 students" in text and "1 could not be graded" in text
+
+
+def test_does_the_class_summary_say_how_many_were_graded_again_and_who_the_lms_files_leave_out():
+    from test_class_stats import doc
+
+    rows = [("ann", "ann", doc("ann")), ("bob", "bob", doc("bob"))]
+    assert "graded before" not in batch_summary(rows)
+    lms = {"canvas": "gradebook-canvas.csv", "moodle": "gradebook-moodle.csv", "assignment": "HW1", "points": 100,
+           "no_submission": [{"student": "zoe", "lms_id": "z9", "name": "Zoe"}], "not_in_roster": ["=cmd\x1b[2J"],
+           "unusable_ids": [], "left_out_errors": []}
+    text = batch_summary(rows, changed=1, lms=lms)
+    assert "1 of the 2 graded now had been graded before, from other files or under other options" in text
+    assert "gradebook-canvas.csv (Canvas) and gradebook-moodle.csv (Moodle), column 'HW1' out of 100" in text
+    assert "Roster students with no submission (left blank, so the LMS keeps their grade) (1): zoe (z9)" in text
+    assert "Submissions not in the roster (not exported) (1): =cmd\\x1b[2J" in text and "\x1b" not in text
