@@ -7,6 +7,7 @@
           roster=None, points=None, assignment="backprop") -> BatchResult
     gradescope(*, out, timeout=10.0, salt="", course=None) -> Path
     prairielearn(*, out, timeout=10.0, salt="", course=None) -> Path
+    handout(*, out, course=None) -> Path
     build(*, course=None, check=False, exercise=None) -> BuildResult
     list_exercises(*, course=None) -> list[Exercise]
     grade_prepared(prepared, *, label, timeout=10.0, mode="auto", course=None, salt="", allow_root=False) -> Report
@@ -95,6 +96,13 @@ def batch(submissions: str | os.PathLike, *, out: str | os.PathLike, jobs: int |
                       min_isolation=min_isolation, mode=mode, salt=salt, isolation=isolation, course=course,
                       execute_all=execute_all, allow_root=allow_root, roster=roster, points=points,
                       assignment=assignment, progress=progress)
+
+
+def handout(*, out: str | os.PathLike, course: str | os.PathLike | None = None) -> Path:
+    """Write the student handout (see grader.release): no reference, no configs with the salt."""
+    from grader.release import build_release
+
+    return build_release(out=out, course=course)
 
 
 def build(*, course: str | os.PathLike | None = None, check: bool = False,

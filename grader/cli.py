@@ -5,6 +5,7 @@
                 [--roster FILE] [--points N] [--assignment NAME]
     grade gradescope --out ZIP [--timeout S] [--salt TEXT]
     grade prairielearn --out DIR [--timeout S] [--salt TEXT] [--course DIR]
+    grade handout --out DIR [--course DIR]
     grade build [--check] [--exercise ID] [--course DIR]
     grade list [--course DIR]
 
@@ -26,7 +27,7 @@ from grader import api
 from grader.errors import GraderError
 from grader.neutral import one_line, visible
 
-SUBCOMMANDS = ("check", "batch", "gradescope", "prairielearn", "build", "list")
+SUBCOMMANDS = ("check", "batch", "gradescope", "prairielearn", "handout", "build", "list")
 
 
 def _console(stderr: bool = False):
@@ -47,7 +48,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="grade", description="Grade backpropagation exercises: forward/backward passes, checked numerically.",
         epilog="`grade PATH` is short for `grade check PATH`.")
-    sub = parser.add_subparsers(dest="command", metavar="{check,batch,gradescope,prairielearn,build,list}")
+    sub = parser.add_subparsers(dest="command", metavar="{check,batch,gradescope,prairielearn,handout,build,list}")
 
     check = sub.add_parser("check", help="grade a submission folder or one exercise file")
     check.add_argument("path", help="a folder holding exercise files, or one <id>.py")
@@ -111,6 +112,10 @@ def _parser() -> argparse.ArgumentParser:
                     help=f"wall-clock seconds per exercise (default {api.DEFAULT_TIMEOUT:g})")
     pl.add_argument("--salt", metavar="TEXT", default="", help="mixed into the hidden cases' seeds")
     pl.add_argument("--course", metavar="DIR", help="the course folder (default: this checkout)")
+
+    ho = sub.add_parser("handout", help="write what students receive: no reference, no hidden-case salt")
+    ho.add_argument("--out", required=True, metavar="DIR", help="a new or empty folder (or an earlier handout)")
+    ho.add_argument("--course", metavar="DIR", help="the course folder (default: this checkout)")
 
     build = sub.add_parser("build", help="regenerate student_template/ and the public cases from reference/")
     build.add_argument("--check", action="store_true", help="write nothing; exit 1 if a file would change")
@@ -208,6 +213,11 @@ def main(argv: list[str] | None = None) -> int:
                 f"Wrote {path}: build and push {path / 'image'}, copy {path / 'serverFilesCourse'} into the course "
                 f"repository (it holds the reference solutions and the salt: staff only) and {path / 'question'} "
                 f"into a question folder; {path / 'README.md'} says how.")))
+            return 0
+        if args.command == "handout":
+            path = api.handout(out=args.out, course=args.course)
+            _console().print(_line(visible(f"Wrote {path}: give this folder to students. It has no reference "
+                                           f"solutions, so `grade` runs there in student mode (public cases).")))
             return 0
         if args.command == "build":
             from grader.report import render_build
