@@ -27,6 +27,10 @@ from grader import api
 from grader.errors import GraderError
 from grader.neutral import one_line, visible
 
+#: The one line a bare `grade` prints (on stderr); `grade --help` says the rest.
+USAGE = ("usage: grade PATH [--exercise ID] [--json FILE] [--timeout S] [...]   "
+         "or: grade {batch,gradescope,prairielearn,handout,build,list} ...   (grade --help for more)")
+
 SUBCOMMANDS = ("check", "batch", "gradescope", "prairielearn", "handout", "build", "list")
 
 
@@ -46,8 +50,9 @@ def _line(text: str, style: str = ""):
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="grade", description="Grade backpropagation exercises: forward/backward passes, checked numerically.",
-        epilog="`grade PATH` is short for `grade check PATH`.")
+        prog="grade", usage="grade PATH [options]\n       grade {check,batch,gradescope,prairielearn,handout,build,list} ...",
+        description="Grade backpropagation exercises: forward/backward passes, checked numerically.",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", metavar="{check,batch,gradescope,prairielearn,handout,build,list}")
 
     check = sub.add_parser("check", help="grade a submission folder or one exercise file")
@@ -124,6 +129,10 @@ def _parser() -> argparse.ArgumentParser:
 
     lst = sub.add_parser("list", help="list the exercises and their points")
     lst.add_argument("--course", metavar="DIR", help="the course folder (default: this checkout)")
+    # `grade --help` is mostly read by students: show the options of `grade PATH` there, not only the subcommands.
+    lines = check.format_help().split("\n\n", 1)[1].splitlines()
+    options = "\n".join(line for line in lines if line.startswith("  ") and not line.lstrip().startswith("-h,"))
+    parser.epilog = f"grade PATH [options], the same as grade check PATH [options]:\n{options}\n"
     return parser
 
 
@@ -172,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser = _parser()
     if not args_list:
-        parser.print_help()
+        print(USAGE, file=sys.stderr)
         return 2
     try:
         args = parser.parse_args(_normalise(args_list))

@@ -11,7 +11,12 @@ a wrong zero slip through, and no tolerance ever grows with the size of the
 tensor.
 
 rtol depends on where the expected value came from and on the precision the
-student computed in (see `rtol_for`). Entries may carry an alternative
+student computed in (see `rtol_for`). That precision is judged per trial,
+on everything the student's code returned in it (`lowest_precision`), not
+on the one array being compared: code that computes in float32 and stores
+one result in float64 (`db = dz.copy()` of a float64 upstream) still
+carries float32 rounding in its other results, and its finite differences
+are float32 ones. Entries may carry an alternative
 expected value (for example at a ReLU kink, where derivative 0 and 1 are
 both accepted): the entry passes if it matches either.
 """
@@ -55,6 +60,31 @@ def effective_precision(arr: np.ndarray) -> str:
         if np.array_equal(back, arr) and np.count_nonzero(arr) > 0:
             return "f32"
     return "f64"
+
+
+def shows_float32(arr: np.ndarray) -> bool:
+    """Is this returned array evidence that the code computed in float32?
+
+    A float32 array is. A float64 array is when `effective_precision` says
+    f32 and some value is not an integer: arrays of small integers (a 0/1
+    mask, a ReLU Jacobian, ±1 labels) are exact in every precision and say
+    nothing about how the rest was computed.
+    """
+    if arr.dtype == np.float32:
+        return arr.size > 0
+    if arr.dtype != np.float64 or effective_precision(arr) != "f32":
+        return False
+    with np.errstate(all="ignore"):
+        return bool(np.any(arr != np.round(arr)))
+
+
+def lowest_precision(arrays) -> str:
+    """"f32" if any of the arrays shows float32 work (`shows_float32`), else "f64".
+
+    Used for every comparison of one trial: the tolerance follows the lowest
+    precision among all the results the student's code produced in that trial.
+    """
+    return "f32" if any(shows_float32(a) for a in arrays) else "f64"
 
 
 @dataclass(frozen=True)

@@ -2,34 +2,90 @@
 
 Whole-notebook execution makes grades fragile: a duplicated cell, a stray
 training loop, input() or a warning changes or breaks them. So by default
-only definitions are kept: imports, `def`, `class`, and assignments of
-literal constants at top level. Everything else is dropped and reported,
-one line per cell: other statements (calls, loops, prints, plots),
-IPython magics (`%timeit`), shell escapes (`!pip install`), cells tagged
-`grade-skip`, and imports of the grader itself. When a name is defined
-more than once (a cell re-run or duplicated), the last definition in
-notebook order is used, and the report says so.
+only definitions are kept, in notebook order; everything else is dropped
+and reported, one line per cell with the reason.
+
+The keep rule, for each top-level statement of each code cell:
+- imports are kept (except imports of the grader itself);
+- `def`, `async def` and `class` are kept;
+- an assignment (`x = ...`, `a, b = ...`, `x: T = ...`) to plain names is
+  kept when its value is *inert*: evaluating it can run none of the
+  student's own code and nothing that waits or reaches outside the
+  program. An inert value is built only from
+  - literals, and tuple, list, set and dict displays of inert values;
+  - names already bound when it runs: by a kept import, a kept
+    definition or assignment of an earlier statement, or a builtin;
+  - attributes and subscripts of inert values; unary operations,
+    comparisons, `and`/`or`, `x if c else y`, f-strings, and arithmetic
+    (`**` only with a numeric literal exponent of at most 64, never `<<`);
+  - lambdas (only their default values are evaluated; the body runs when
+    called);
+  - calls whose arguments are inert and whose callee is either a builtin
+    that builds a value (`float`, `int`, `range`, `dict`, ... see
+    SAFE_BUILTINS) or a name bound by an import, possibly followed by
+    attributes (`np.finfo(float)`, `functools.partial(f, 2)`,
+    `partial(f)` after `from functools import partial`). A callee is
+    refused when its module is one that reaches outside the program or
+    waits (UNSAFE_MODULES: os, time, subprocess, ...) or when a name in it
+    reads, writes, shows or waits (UNSAFE_CALLS: `np.loadtxt`, `plt.show`,
+    `time.sleep`, ...).
+  So `sigmoid = lambda t: ...`, `_sigmoid = sigmoid`, `EPS =
+  np.finfo(float).eps` and `act = functools.partial(f, 0.1)` are kept,
+  and `model = Linear(W, b)` (the student's own class), `model.forward(x)`,
+  `x = input()`, `data = np.loadtxt(...)`, `[f(i) for i in ...]`, loops,
+  prints and plots are dropped. The check is one pass over the
+  statement's syntax tree.
+- Everything else is dropped: other statements (calls, loops, `if`,
+  `with`, `try`, `x += 1`), IPython magics (`%timeit`), shell escapes
+  (`!pip install`), help requests (`Sigmoid?`), cells tagged `grade-skip`.
+
+When a name is defined more than once (a cell re-run or duplicated), the
+last definition in notebook order is used and the report says so; an
+earlier definition is kept anyway while a kept statement between the two
+reads it when it runs (`EPS = EPS / 2`, `class B(A)`), as in the kernel.
+
+Nothing kept may cost the whole exercise when it fails where grading runs
+(the sandboxed worker): each kept import, and each kept assignment whose
+value can raise (anything but a literal or a lambda with literal
+defaults), becomes `try: <statement>` with an `except` line that binds
+its names to a stand-in object. A stand-in raises a clear error only when
+the graded code uses it ("matplotlib is not installed where your code is
+graded; it was imported in cell 3 and is used here"). The stand-in comes
+from a small helper at the top of the module, compiled under a file name
+that tracebacks leave out. Statements stay on their own lines, so the
+line map (Segment, Conversion.locator) still sends a traceback's line to
+the cell and the line in it. The report says, in one line per module,
+when a kept import names a module that the grading process cannot find.
 
 `execute_all=True` keeps every code cell instead, in order; each cell runs
 in the worker under the same sandbox and time limit, and a cell that raises
 is reported without stopping the next ones.
 
+IPython syntax is turned into Python by IPython's own input transformer
+(`IPython.core.inputtransformer2.TransformerManager`, what the kernel
+behind `check()` runs), so `grade x.ipynb`, `grade batch` and the check
+cell read a cell the same way in every install. It is imported only for a
+cell that does not parse as Python, and only for cells of at most
+MAX_IPYTHON_CELL characters. Each line it turns into a get_ipython() call
+then becomes `pass` at the same indentation (a magic inside a method
+included): magics do not run at grading. Where the transformer is missing
+or fails, or for a larger cell, lines starting with `%` or `!` become
+`pass`. A cell the parser still cannot handle (a syntax error, nesting too
+deep for the parser, a NUL byte) is dropped with the reason. Nothing here
+prints a warning.
+
 Stored outputs are never read. The notebook's JSON is parsed in the trusted
 parent with size and structure limits (file size, number of cells, total
 code); any defect is a SubmissionError with a one-line reason. Everything
 here runs in time linear in the notebook's size: a cell is parsed once,
-its lines are split once, and the module is assembled in one pass. A cell
-that does not parse as Python (IPython syntax) is turned into Python by
-nbconvert's `ipython2python` filter when it is small enough
-(MAX_IPYTHON_CELL); otherwise, and where that fails, each magic or shell
-line becomes `pass`. A cell the parser cannot handle at all (a syntax
-error, nesting too deep for the parser, a NUL byte) is dropped with the
-reason.
+its lines are split once, each statement's tree is walked once (without
+recursion), and the module is assembled in one pass.
 """
 
 from __future__ import annotations
 
 import ast
+import builtins
 import json
 import re
 import warnings
@@ -54,6 +110,19 @@ SKIP_TAG = "grade-skip"
 #: execute_all compiles cell n under the name <prefix>n.py, so tracebacks can name the cell.
 _CELL_FILE_PREFIX = "notebook-cell-"
 _GRADER_MODULES = ("grader",)
+#: Builtins a kept assignment may call: each builds a value and calls no code of the student's.
+SAFE_BUILTINS = frozenset({"abs", "bool", "complex", "dict", "divmod", "float", "frozenset", "int", "len", "list",
+                           "object", "range", "round", "set", "slice", "str", "tuple"})
+#: Modules whose functions reach outside the program or wait: a kept assignment never calls into them.
+UNSAFE_MODULES = frozenset({"asyncio", "builtins", "concurrent", "ctypes", "getpass", "glob", "http", "importlib",
+                            "io", "IPython", "multiprocessing", "os", "pathlib", "pickle", "requests", "select",
+                            "shutil", "signal", "socket", "subprocess", "sys", "tempfile", "threading", "time",
+                            "urllib", "webbrowser"})
+#: A callee with a name in it starting with one of these reads or writes files, shows, or waits: never called.
+UNSAFE_CALLS = ("load", "read", "save", "write", "open", "download", "fetch", "show", "pause", "input", "sleep",
+                "wait", "system", "urlopen", "exit", "quit")
+#: Largest numeric literal exponent a kept `**` may have.
+MAX_EXPONENT = 64
 
 
 @dataclass(frozen=True)
@@ -204,32 +273,73 @@ def _lines(source: str) -> list[str]:
     return source.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
-def _to_python(source: str) -> tuple[str, list[str], ast.Module | None]:
-    """IPython syntax to Python: (the code, lines ending in \\n; the magics/escapes found; its tree if plain Python)."""
-    found = []
+_TRANSFORMER = []          # IPython's TransformerManager, made on first use
+
+
+def _ipython_transform(code: str) -> str | None:
+    """IPython's own transformation of the cell into Python, or None where IPython is missing or fails.
+
+    Imported on first use only: most cells are plain Python. Warnings from
+    IPython are silenced, so nothing reaches the student's terminal.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            if not _TRANSFORMER:
+                from IPython.core.inputtransformer2 import TransformerManager
+                _TRANSFORMER.append(TransformerManager())
+            converted = _TRANSFORMER[0].transform_cell(code)
+    except Exception:  # noqa: BLE001 - IPython missing or failing on odd input: the caller falls back
+        return None
+    return converted if isinstance(converted, str) else None
+
+
+def _ipython_line(text: str) -> str:
+    """How a line of IPython syntax is named in the report."""
+    s = text.strip()
+    if s.startswith("%"):
+        return f"magic {(s.split() or ['%'])[0][:40]}"
+    if s.startswith("!"):
+        return f"shell escape {s[:40]}"
+    if s.endswith("?") or s.startswith("?"):
+        return f"help request {s[:40]}"
+    return f"IPython syntax {s[:40]}"
+
+
+def _to_python(source: str) -> tuple[str, list[str], ast.Module | str]:
+    """IPython syntax to Python: (the code, what IPython syntax was found, its tree or why it does not parse).
+
+    Every line of IPython syntax becomes `pass` (see the module docstring).
+    """
     lines = _lines(source)
     if lines and lines[0].lstrip().startswith("%%"):
-        return "", [f"cell magic {(lines[0].strip().split() or ['%%'])[0][:40]}"], None
-    for line in lines:
-        s = line.lstrip()
-        if s.startswith("%"):
-            found.append(f"magic {(s.split() or ['%'])[0][:40]}")
-        elif s.startswith("!"):
-            found.append(f"shell escape {s[:40]}")
+        return "", [f"cell magic {(lines[0].strip().split() or ['%%'])[0][:40]}"], ast.Module([], [])
     code = "\n".join(lines)
     tree = parse(code)
     if not isinstance(tree, str):
-        return code, found, tree                    # plain Python: nothing to convert
-    if len(code) <= MAX_IPYTHON_CELL:
-        try:
-            from nbconvert.filters import ipython2python
-            converted = ipython2python(code)
-        except Exception:  # noqa: BLE001 - nbconvert or IPython unavailable or failing: fall back below
-            converted = code
-        if not isinstance(parse(converted), str):
-            return "\n".join(_lines(converted)), found, None
-    # Without IPython (or for a large cell) the magics stay as they are: turn them into `pass` ourselves.
-    return _pass_lines(code, lambda ln: ln.lstrip().startswith(("%", "!"))), found, None
+        return code, [], tree                       # plain Python: nothing to convert
+    converted = _ipython_transform(code) if len(code) <= MAX_IPYTHON_CELL else None
+    if converted is not None:
+        new = _lines(converted)
+        if len(new) == len(lines) + 1 and new[-1] == "":
+            new.pop()                               # the transformer ends the cell with a newline
+        if len(new) == len(lines):
+            turned = [ln != old and "get_ipython()" in ln for old, ln in zip(lines, new)]
+            found = [_ipython_line(old) for old, t in zip(lines, turned) if t]
+            passed = "\n".join(ln[:len(ln) - len(ln.lstrip())] + "pass" if t else ln for ln, t in zip(new, turned))
+            passed_tree = parse(passed)
+            if not isinstance(passed_tree, str):
+                return passed, found, passed_tree
+    # Without IPython's help (or for a large cell) the magics stay as they are: turn them into `pass` ourselves.
+    found = [_ipython_line(ln) for ln in lines if ln.lstrip().startswith(("%", "!"))]
+    passed = _pass_lines(code, lambda ln: ln.lstrip().startswith(("%", "!")))
+    passed_tree = parse(passed)
+    return passed, found, tree if isinstance(passed_tree, str) else passed_tree
+
+
+def _pass_lines(code: str, chosen) -> str:
+    """`code` with every line for which chosen(line) holds replaced by `pass` at the same indentation."""
+    return "\n".join(ln[:len(ln) - len(ln.lstrip())] + "pass" if chosen(ln) else ln for ln in code.split("\n"))
 
 
 def _is_literal(node: ast.AST) -> bool:
@@ -240,52 +350,221 @@ def _is_literal(node: ast.AST) -> bool:
         return False
 
 
-def _names(stmt: ast.stmt) -> list[str]:
-    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-        return [stmt.name]
+def _target_names(targets: list[ast.expr]) -> list[str] | None:
+    """The names an assignment binds, or None when a target is not a plain name (an attribute, a subscript)."""
+    names = []
+    for target in targets:
+        parts = target.elts if isinstance(target, (ast.Tuple, ast.List)) else [target]
+        for part in parts:
+            if isinstance(part, ast.Starred):
+                part = part.value
+            if not isinstance(part, ast.Name):
+                return None
+            names.append(part.id)
+    return names
+
+
+def _assigned(stmt: ast.stmt) -> tuple[list[str], ast.expr] | None:
+    """(names, value) of an assignment to plain names, else None."""
     if isinstance(stmt, ast.Assign):
-        return [t.id for t in stmt.targets if isinstance(t, ast.Name)]
-    if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
-        return [stmt.target.id]
-    return []
+        names = _target_names(stmt.targets)
+        return (names, stmt.value) if names else None
+    if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
+        return [stmt.target.id], stmt.value
+    return None
 
 
-def _why_dropped(stmt: ast.stmt, lines: list[str]) -> str | None:
-    """None if the statement is a definition to keep, else a short reason ("" to leave it out silently)."""
+def _imported(stmt: ast.Import | ast.ImportFrom) -> dict[str, str]:
+    """{name bound: what it is, as a dotted path} for an import (`import a.b` binds a; `from a import b` a.b)."""
+    if isinstance(stmt, ast.Import):
+        return {(a.asname or a.name.split(".")[0]): (a.name if a.asname else a.name.split(".")[0])
+                for a in stmt.names}
+    module = "." * stmt.level + (stmt.module or "")
+    return {(a.asname or a.name): f"{module}.{a.name}" for a in stmt.names if a.name != "*"}
+
+
+_BUILTINS = frozenset(dir(builtins))
+_INERT = (ast.Constant, ast.Tuple, ast.List, ast.Set, ast.Dict, ast.UnaryOp, ast.BoolOp, ast.Compare, ast.IfExp,
+          ast.JoinedStr, ast.FormattedValue, ast.Attribute, ast.Subscript, ast.Slice, ast.Starred, ast.keyword,
+          ast.expr_context, ast.operator, ast.unaryop, ast.boolop, ast.cmpop)
+
+
+def _callee_problem(func: ast.expr, bound: dict[str, str]) -> str | None:
+    """None if a kept assignment may call `func` (see the module docstring), else why not."""
+    attrs = []
+    node = func
+    while isinstance(node, ast.Attribute):
+        attrs.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return "it calls a method of a computed value"
+    attrs.reverse()
+    shown = ".".join([node.id] + attrs)[:40]
+    origin = bound.get(node.id)
+    if origin is None:
+        if node.id in SAFE_BUILTINS:
+            return None
+        if node.id in _BUILTINS:
+            return f"it calls {shown}"
+        return f"it uses {node.id}, which is not kept"
+    if origin == "":
+        return f"it calls {shown}, your own code"
+    path = origin.split(".") + attrs
+    if path[0] in UNSAFE_MODULES or any(p.lower().startswith(UNSAFE_CALLS) for p in path[1:]):
+        return f"it calls {shown}, which can reach outside the program or wait"
+    return None
+
+
+def _small_exponent(node: ast.expr) -> bool:
+    """Whether `node` is a numeric literal (with an optional sign) of absolute value at most MAX_EXPONENT."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        node = node.operand
+    return isinstance(node, ast.Constant) and type(node.value) in (int, float) and abs(node.value) <= MAX_EXPONENT
+
+
+def _value_problem(value: ast.expr, bound: dict[str, str], reads: set[str]) -> str | None:
+    """None if `value` is inert (see the module docstring), else why not; adds the names it reads to `reads`.
+
+    One pass over the tree with an explicit stack: no recursion, however deep the expression.
+    """
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Name):
+            if node.id not in bound and node.id not in _BUILTINS:
+                return f"it uses {node.id}, which is not kept"
+            reads.add(node.id)
+        elif isinstance(node, ast.Lambda):
+            stack += [d for d in node.args.defaults + node.args.kw_defaults if d is not None]
+        elif isinstance(node, ast.Call):
+            problem = _callee_problem(node.func, bound)
+            if problem:
+                return problem
+            func = node.func
+            while isinstance(func, ast.Attribute):
+                func = func.value
+            reads.add(func.id)
+            stack += node.args + node.keywords
+        elif isinstance(node, ast.BinOp):
+            if isinstance(node.op, ast.LShift) or isinstance(node.op, ast.Pow) and not _small_exponent(node.right):
+                return "it may compute for very long (`**` with a large exponent, or `<<`)"
+            stack += [node.left, node.right]
+        elif isinstance(node, _INERT):
+            stack += ast.iter_child_nodes(node)
+        else:
+            return "it loops or runs code (a comprehension, await or :=)"
+    return None
+
+
+def _definition_reads(stmt: ast.stmt) -> set[str]:
+    """Names a def or class reads when it is defined: decorators, defaults, annotations, bases, class bodies."""
+    reads: set[str] = set()
+    stack: list[ast.AST] = [stmt]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            a = node.args
+            stack += [d for d in a.defaults + a.kw_defaults if d is not None]
+            if not isinstance(node, ast.Lambda):
+                stack += node.decorator_list + [x.annotation for x in a.posonlyargs + a.args + a.kwonlyargs
+                                                 if x.annotation is not None]
+                stack += [x.annotation for x in (a.vararg, a.kwarg) if x is not None and x.annotation is not None]
+                stack += [node.returns] if node.returns is not None else []
+        elif isinstance(node, ast.Name):
+            reads.add(node.id)
+        else:
+            stack += ast.iter_child_nodes(node)
+    return reads
+
+
+@dataclass(frozen=True)
+class _Kept:
+    """A kept statement: where it is, the names it defines, its text, what it reads, how it is guarded.
+
+    guard: "" (runs as it is), "import" (a failing import binds stand-ins)
+    or "value" (a failing value binds a stand-in); binds: the names a
+    stand-in is bound to; modules: the top-level modules an import names;
+    future: a `from __future__` import, placed first.
+    """
+
+    cell: int
+    first: int
+    names: tuple[str, ...]
+    text: str
+    reads: frozenset[str] = frozenset()
+    guard: str = ""
+    binds: tuple[str, ...] = ()
+    modules: tuple[str, ...] = ()
+    future: bool = False
+
+
+def _why_dropped(stmt: ast.stmt, text: _Text, bound: dict[str, str]) -> tuple[str | None, frozenset[str]]:
+    """(None if the statement is kept, else a short reason, "" to leave it out silently; the names it reads)."""
     if isinstance(stmt, (ast.Import, ast.ImportFrom)):
         modules = [a.name for a in stmt.names] if isinstance(stmt, ast.Import) else [stmt.module or ""]
         if any(m == g or m.startswith(g + ".") for m in modules for g in _GRADER_MODULES):
-            return "an import of the grader itself"
-        return None
+            return "an import of the grader itself", frozenset()
+        return None, frozenset()
     if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-        return None
-    if isinstance(stmt, ast.Assign) and all(isinstance(t, ast.Name) for t in stmt.targets) and _is_literal(stmt.value):
-        return None
-    if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None \
-            and _is_literal(stmt.value):
-        return None
+        return None, frozenset(_definition_reads(stmt))
+    segment = text.first_line(stmt)
+    assigned = _assigned(stmt)
+    if assigned is not None:
+        reads: set[str] = set()
+        problem = _value_problem(assigned[1], bound, reads)
+        if problem is None:
+            return None, frozenset(reads)
+        return f"an assignment that {problem.removeprefix('it ')}: {segment[:60]}", frozenset()
     if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str):
-        return ""                                # a docstring or a bare string: left out silently
+        return "", frozenset()                   # a docstring or a bare string: left out silently
     if isinstance(stmt, ast.Pass):
-        return ""                                # includes a top-level magic, already reported
-    segment = lines[stmt.lineno - 1].strip() if 0 < stmt.lineno <= len(lines) else type(stmt).__name__
+        return "", frozenset()                   # includes a top-level magic, already reported
     if "get_ipython()" in segment:
-        return "an IPython magic"
+        return "an IPython magic", frozenset()
     kind = {ast.For: "a loop", ast.While: "a loop", ast.If: "an if block", ast.With: "a with block",
             ast.Try: "a try block"}.get(type(stmt), "a statement")
-    return f"{kind}: {segment[:60]}"
+    return f"{kind}: {segment[:60]}", frozenset()
 
 
-def _segment(lines: list[str], stmt: ast.stmt) -> tuple[int, str]:
-    """The statement's first line (decorators included) and its text."""
-    first = min([stmt.lineno] + [d.lineno for d in getattr(stmt, "decorator_list", [])])
-    return first, "\n".join(lines[first - 1:stmt.end_lineno])
+class _Text:
+    """A cell's lines, cut at the byte columns ast reports (encoding each non-ASCII line once)."""
+
+    def __init__(self, lines: list[str]):
+        self.lines = lines
+        self._bytes: dict[int, bytes | None] = {}
+
+    def _cut(self, k: int, start: int, end: int | None) -> str:
+        if k not in self._bytes:
+            line = self.lines[k]
+            self._bytes[k] = None if line.isascii() else line.encode("utf-8")
+        raw = self._bytes[k]
+        if raw is None:
+            return self.lines[k][start:end]
+        return raw[start:end].decode("utf-8", errors="replace")
+
+    def first_line(self, stmt: ast.stmt) -> str:
+        """The statement's first line, without what other statements on that line hold."""
+        end = stmt.end_col_offset if stmt.end_lineno == stmt.lineno else None
+        return self._cut(stmt.lineno - 1, stmt.col_offset, end).strip()
+
+    def segment(self, stmt: ast.stmt) -> tuple[int, str]:
+        """The statement's first line and its text: whole lines for a def or class (decorators included),
+        exactly the statement for a simple one (so `import a; run()` keeps only the import)."""
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            first = min([stmt.lineno] + [d.lineno for d in stmt.decorator_list])
+            return first, "\n".join(self.lines[first - 1:stmt.end_lineno])
+        first, last = stmt.lineno - 1, stmt.end_lineno - 1
+        if first == last:
+            return stmt.lineno, self._cut(first, stmt.col_offset, stmt.end_col_offset)
+        middle = self.lines[first + 1:last]
+        return stmt.lineno, "\n".join([self._cut(first, stmt.col_offset, None)] + middle
+                                      + [self._cut(last, 0, stmt.end_col_offset)])
 
 
 def _python_cells(cells: list[Cell], origin: str, dropped: list[str], magic_note: str = ""):
-    """Yield (cell, its label, its code as Python, whether it had magics, its tree if already parsed).
+    """Yield (cell, its label, its code as Python, its tree or why it does not parse).
 
-    Skipped cells go to `dropped`.
+    Skipped cells go to `dropped`, and so do the magics found in a cell.
     """
     for cell in cells:
         where = label(origin, cell.index)
@@ -295,44 +574,67 @@ def _python_cells(cells: list[Cell], origin: str, dropped: list[str], magic_note
         code, magics, tree = _to_python(cell.source)
         if magics:
             dropped.append(f"{where}: {', '.join(magics[:3])}{magic_note}")
-            code, tree = _without_magics(code), None
-        yield cell, where, code, bool(magics), tree
+        yield cell, where, code, tree
 
 
-def _without_magics(code: str) -> str:
-    """Each converted magic or shell-escape line becomes `pass`, keeping indentation and line numbers.
+def _kept_statement(stmt: ast.stmt, cell: int, text: _Text, reads: frozenset[str]) -> _Kept:
+    first, source = text.segment(stmt)
+    if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+        future = isinstance(stmt, ast.ImportFrom) and stmt.module == "__future__" and not stmt.level
+        if isinstance(stmt, ast.Import):
+            modules = tuple(a.name.split(".")[0] for a in stmt.names)
+        else:
+            modules = () if stmt.level else ((stmt.module or "").split(".")[0],)
+        return _Kept(cell, first, (), source, guard="" if future else "import", binds=tuple(_imported(stmt)),
+                     modules=modules, future=future)
+    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return _Kept(cell, first, (stmt.name,), source, reads)
+    names, value = _assigned(stmt)
+    plain = _is_literal(value) or isinstance(value, ast.Lambda) and all(
+        d is None or _is_literal(d) for d in value.args.defaults + value.args.kw_defaults)
+    return _Kept(cell, first, tuple(names), source, reads, "" if plain else "value", tuple(dict.fromkeys(names)))
 
-    A magic inside a function body (say `%time` in a method) would otherwise
-    be kept as a get_ipython() call and fail in the worker, where there is no
-    IPython.
-    """
-    return _pass_lines(code, lambda ln: "get_ipython()" in ln)
 
-
-def _pass_lines(code: str, chosen) -> str:
-    """`code` with every line for which chosen(line) holds replaced by `pass` at the same indentation."""
-    return "\n".join(ln[:len(ln) - len(ln.lstrip())] + "pass" if chosen(ln) else ln for ln in code.split("\n"))
+def _superseded(kept: list[_Kept]) -> list[bool]:
+    """Which kept statements a later one replaces, with nothing kept in between reading them (one backward pass)."""
+    defined_later: set[str] = set()
+    needed: set[str] = set()
+    out = [False] * len(kept)
+    for k in range(len(kept) - 1, -1, -1):
+        names = kept[k].names
+        if names and all(n in defined_later and n not in needed for n in names):
+            out[k] = True
+            continue
+        for n in names:
+            needed.discard(n)
+            defined_later.add(n)
+        needed |= kept[k].reads
+    return out
 
 
 def definitions(cells: list[Cell], *, origin: str = "cell") -> Conversion:
     """The definitions-only module (see the module docstring)."""
-    kept: list[tuple[int, int, list[str], str]] = []   # (cell, first line in the cell, names, text)
+    kept: list[_Kept] = []
     dropped: list[str] = []
     notes: list[str] = []
-    for cell, where, code, magics, tree in _python_cells(cells, origin, dropped):
-        tree = tree if tree is not None else parse(code)
+    bound: dict[str, str] = {}          # name -> dotted path for an import, "" for the student's own definitions
+    for cell, where, code, tree in _python_cells(cells, origin, dropped):
         if isinstance(tree, str):
             dropped.append(f"{where}: it does not parse ({tree})")
             continue
         lines = code.split("\n")
+        text = _Text(lines)
         reasons: dict[str, None] = {}
         more = 0
         for stmt in tree.body:
-            why = _why_dropped(stmt, lines)
+            why, reads = _why_dropped(stmt, text, bound)
             if why is None:
-                first, text = _segment(lines, stmt)
-                kept.append((cell.index, first, _names(stmt), text))
-            elif why and ("IPython magic" not in why or not magics):
+                kept.append(_kept_statement(stmt, cell.index, text, reads))
+                if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+                    bound.update(_imported(stmt))
+                else:
+                    bound.update(dict.fromkeys(kept[-1].names, ""))
+            elif why:
                 if len(reasons) < MAX_REASONS:
                     reasons[why] = None
                 elif why not in reasons:
@@ -340,27 +642,69 @@ def definitions(cells: list[Cell], *, origin: str = "cell") -> Conversion:
         if reasons:
             dropped.append(f"{where}: {'; '.join(reasons)}" + (f"; and {more} more" if more else ""))
     last: dict[str, int] = {}
-    for k, (_, _, names, _) in enumerate(kept):
-        for name in names:
+    for k, statement in enumerate(kept):
+        for name in statement.names:
             last[name] = k
-    final = []
-    seen_sources = set()
-    for k, (cell_index, cell_first, names, text) in enumerate(kept):
-        superseded = [n for n in names if last[n] != k]
-        if names and len(superseded) == len(names):
-            later = kept[last[names[0]]][0]
-            notes.append(f"{names[0]} is defined again later ({label(origin, later)}); the definition in "
-                         f"{label(origin, cell_index)} is not used")
+    final: list[_Kept] = []
+    seen_imports = set()
+    for statement, superseded in zip(kept, _superseded(kept)):
+        if superseded:
+            name = statement.names[0]
+            notes.append(f"{name} is defined again later ({label(origin, kept[last[name]].cell)}); the definition "
+                         f"in {label(origin, statement.cell)} is not used")
             continue
-        if not names and text in seen_sources:      # the same import twice
-            continue
-        seen_sources.add(text)
-        final.append((cell_index, cell_first, names, text))
-    kept_names = [f"{n} ({label(origin, i)})" for i, _, names, _ in final for n in names]
-    source, starts = _module([text for _, _, _, text in final])
-    segments = [Segment(start, start + text.count("\n"), cell_index, cell_first)
-                for start, (cell_index, cell_first, _, text) in zip(starts, final)]
+        if statement.guard == "import" or statement.future:
+            if statement.text in seen_imports:      # the same import twice
+                continue
+            seen_imports.add(statement.text)
+        final.append(statement)
+    notes += _missing_modules(final, origin)
+    final.sort(key=lambda s: not s.future)          # `from __future__` imports must come first (a stable sort)
+    kept_names = [f"{n} ({label(origin, s.cell)})" for s in final for n in s.names]
+    snippets = [(s.text, _guard(s, origin)) for s in final]
+    helper = any(s.guard for s in final)
+    source, starts = _module(snippets, helper_after=sum(s.future for s in final) if helper else None)
+    segments = [Segment(start, start + s.text.count("\n"), s.cell, s.first) for start, s in zip(starts, final)]
     return Conversion(source, tuple(kept_names), tuple(dropped), tuple(notes), tuple(segments), origin)
+
+
+def _guard(statement: _Kept, origin: str) -> str:
+    """The `except` line that follows a guarded statement ("" for none)."""
+    where = label(origin, statement.cell)
+    if statement.guard == "import":
+        stand_in = f"_grade_import_failed(_grade_error, {where!r})"
+        binds = " = ".join(statement.binds)
+        action = f"{binds} = {stand_in}" if binds else "pass"
+        return f"except ImportError as _grade_error: {action}"
+    if statement.guard == "value":
+        names = ", ".join(statement.binds)
+        return (f"except Exception as _grade_error: {' = '.join(statement.binds)} = "
+                f"_grade_value_failed(_grade_error, {names!r}, {where!r})")
+    return ""
+
+
+def _missing_modules(final: list[_Kept], origin: str) -> list[str]:
+    """One note per module a kept import names that this process cannot find (the worker runs the same Python)."""
+    import importlib.util
+    import sys
+
+    notes, seen = [], set()
+    for statement in final:
+        if statement.guard != "import":
+            continue
+        for module in statement.modules:
+            if not module or module in seen or module in sys.modules:
+                continue
+            seen.add(module)
+            try:
+                found = importlib.util.find_spec(module) is not None
+            except (ImportError, ValueError):
+                found = False
+            if not found:
+                notes.append(f"{module} is not installed where your code is graded: its import in "
+                             f"{label(origin, statement.cell)} is kept as a stand-in that raises only if "
+                             f"your code uses it")
+    return notes
 
 
 def execute_all(cells: list[Cell], *, origin: str = "cell") -> Conversion:
@@ -374,7 +718,7 @@ def execute_all(cells: list[Cell], *, origin: str = "cell") -> Conversion:
     blocks = []
     dropped: list[str] = []
     note = " (magics and shell escapes cannot run here)"
-    for cell, _, code, _, _ in _python_cells(cells, origin, dropped, note):
+    for cell, _, code, _ in _python_cells(cells, origin, dropped, note):
         blocks.append((cell.index, code))
     runner = f"""\
 import linecache as _grade_linecache
@@ -391,17 +735,71 @@ for _grade_index, _grade_label, _grade_code in _grade_cells:
     except Exception as _grade_error:
         print(f"{{_grade_label}} raised {{type(_grade_error).__name__}}: {{_grade_error}}", file=_grade_sys.stderr)
 """
-    return Conversion(_module([runner])[0], tuple(label(origin, i) for i, _ in blocks), tuple(dropped),
+    return Conversion(_module([(runner, "")])[0], tuple(label(origin, i) for i, _ in blocks), tuple(dropped),
                       origin=origin)
 
 
 _HEADER = "# Code collected from a notebook's code cells.\n\n"
 
+#: The stand-ins of guarded statements (see the module docstring). It runs in the worker, as the student's code.
+_STAND_IN = '''\
+class _GradeUnavailable:
+    """A name whose import or value failed where this code is graded: any use of it raises the error."""
 
-def _module(snippets: list[str]) -> tuple[str, list[int]]:
-    """The module holding `snippets` (two blank lines apart), and the line each snippet starts on."""
-    starts, line = [], _HEADER.count("\n") + 1
-    for text in snippets:
+    def __init__(self, error, message):
+        object.__setattr__(self, "_grade_why", (error, message))
+
+    def _grade_raise(self, *args, **kwargs):
+        error, message = object.__getattribute__(self, "_grade_why")
+        raise error(message)
+
+    def __getattr__(self, name):
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(name)
+        object.__getattribute__(self, "_grade_raise")()
+
+    def __repr__(self):
+        return "<not available: " + object.__getattribute__(self, "_grade_why")[1] + ">"
+
+    __call__ = __getitem__ = __iter__ = __len__ = __bool__ = __float__ = __int__ = __index__ = _grade_raise
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = __truediv__ = __rtruediv__ = _grade_raise
+    __floordiv__ = __rfloordiv__ = __mod__ = __rmod__ = __pow__ = __rpow__ = __matmul__ = _grade_raise
+    __rmatmul__ = __neg__ = __pos__ = __abs__ = __lt__ = __le__ = __gt__ = __ge__ = __array__ = _grade_raise
+    __setattr__ = __enter__ = _grade_raise
+
+
+def _grade_import_failed(error, where):
+    if isinstance(error, ModuleNotFoundError) and error.name:
+        why = error.name + " is not installed where your code is graded"
+    else:
+        why = "this import failed where your code is graded (" + str(error)[:200] + ")"
+    return _GradeUnavailable(ModuleNotFoundError, why + "; it was imported in " + where + " and is used here")
+
+
+def _grade_value_failed(error, names, where):
+    return _GradeUnavailable(NameError, names + " could not be computed where your code is graded (" + where
+                             + " raised " + type(error).__name__ + ": " + str(error)[:200] + "); it is used here")
+'''
+#: One line of the module: compiled under a file name starting with "<", which tracebacks in reports leave out.
+_STAND_IN_LINE = f'exec(compile({_STAND_IN!r}, "<notebook stand-in>", "exec"))'
+
+
+def _module(snippets: list[tuple[str, str]], *, helper_after: int | None = None) -> tuple[str, list[int]]:
+    """The module holding `snippets`, two blank lines apart, and the line each snippet's text starts on.
+
+    A snippet is (text, guard): with a guard (an `except` line), the text
+    becomes `try: <text>` and the guard follows on the next line, so the
+    text keeps its lines. helper_after: put the stand-in helper line after
+    that many snippets (None: no helper).
+    """
+    parts, starts, line = [], [], _HEADER.count("\n") + 1
+    for k, (text, guard) in enumerate(snippets):
+        if k == helper_after:
+            parts.append(_STAND_IN_LINE)
+            line += 3
         starts.append(line)
-        line += text.count("\n") + 3
-    return _HEADER + "\n\n\n".join(snippets) + "\n", starts
+        parts.append(f"try: {text}\n{guard}" if guard else text)
+        line += text.count("\n") + (1 if guard else 0) + 3
+    if helper_after is not None and helper_after >= len(snippets):
+        parts.append(_STAND_IN_LINE)
+    return _HEADER + "\n\n\n".join(parts) + "\n", starts

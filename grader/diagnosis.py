@@ -82,8 +82,8 @@ HINTS = {
     NON_FINITE: "NaN or infinity appeared: look for exp() of a large number, log(0), or a division by zero.",
     SIGN_FLIPPED: "Every entry has the opposite sign: follow the chain rule from the loss once more and check "
                   "the sign of each local derivative.",
-    SCALED: "Every entry is off by the same factor: look for a factor applied twice or not at all (a mean "
-            "versus a sum, a repeated upstream gradient, a missing 1/B).",
+    SCALED: "Every entry is off by a constant factor: look for a factor applied twice or not at all, such as "
+            "an upstream gradient that was not multiplied in.",
     ZERO: "Everything is zero: is the upstream gradient multiplied in, and is the result stored where the "
           "statement says?",
     WRONG_MASK: "The ReLU derivative is 1 where the forward input was positive and 0 elsewhere; the mask "
@@ -110,6 +110,11 @@ HINTS = {
     LABEL_IGNORED: "The label enters the graph through s = y·u: the chain rule through that product brings "
                    "a factor y into ∂L/∂u and ∇_w L.",
 }
+
+
+#: The hint of `scaled` when the fitted factor is the batch size or its reciprocal (and only then).
+BATCH_SCALE_HINT = ("Every entry is off by the batch size B: a mean over the batch divides by B and a sum does not. "
+                    "The gradient of a mean keeps its 1/B; check which one the loss uses.")
 
 
 @dataclass(frozen=True)
@@ -164,10 +169,57 @@ def diagnose_values(given: np.ndarray, expected: np.ndarray, *, rtol: float,
             return Finding((SIGN_FLIPPED,), "every entry has the right size but the opposite sign (factor -1)")
         # One number always fits some factor exactly: only a recognisable one says anything.
         if abs(alpha - 1.0) > fit_tol and (np.count_nonzero(e) > 1 or _recognisable(alpha, factors)):
-            return Finding((SCALED,), f"every entry is {describe_factor(alpha, factors)} times the expected value")
+            return Finding((SCALED,), f"every entry is {describe_factor(alpha, factors)} times the expected value",
+                           _scale_hint(alpha, factors))
     if e.size == 1:
         return Finding((WRONG_VALUE,), "the value differs from the expected one")
     return Finding((WRONG_VALUE,), "the values differ from the expected ones, with no simple pattern")
+
+
+def _scale_hint(alpha: float, factors: Mapping[str, float] | None) -> str:
+    """BATCH_SCALE_HINT when α is a factor named for the batch size, or its reciprocal; else "" (the generic hint)."""
+    for name, value in (factors or {}).items():
+        if value and "batch" in name and (abs(alpha - value) <= 1e-9 * abs(value) or abs(alpha * value - 1.0) <= 1e-9):
+            return BATCH_SCALE_HINT
+    return ""
+
+
+#: Codes that say what happened to the code or its structure, not which misconception the values show.
+_NOT_A_NAMING = frozenset({NOT_IMPLEMENTED, MISSING, CRASHED, TIMEOUT, MEMORY, FORBIDDEN, WRONG_TYPE, WRONG_SHAPE,
+                           LAYOUT_TRANSPOSED, NON_FINITE, WRONG_VALUE})
+
+
+def share_naming(checks: Sequence, results: Sequence) -> tuple:
+    """Give a check that found "no simple pattern" the misconception another check named for the same quantity.
+
+    Two value checks judge the same quantity when they share a target (the
+    same output and symbol, e.g. ReLU's ∇_x L on the public cases and on the
+    n = 200,000 case). When one names a misconception (wrong_mask) and the
+    other could only say wrong_value, for instance because known wrong
+    answers exist only for the public cases, the second takes the first's
+    codes and hint and says which check named it. checks and results are
+    parallel (`grader.checks` objects and their `CheckResult`s).
+    """
+    from dataclasses import replace
+
+    def quantities(check) -> set:
+        return {(t.output, t.quantity.symbol) for t in getattr(check, "targets", ())}
+
+    named = [(quantities(c), r) for c, r in zip(checks, results)
+             if not r.passed and set(r.diagnosis) - _NOT_A_NAMING]
+    out = []
+    for check, r in zip(checks, results):
+        donor = next((d for q, d in named if q & quantities(check) and d.id != r.id), None) \
+            if not r.passed and r.diagnosis == (WRONG_VALUE,) else None
+        if donor is None:
+            out.append(r)
+            continue
+        codes = tuple(c for c in donor.diagnosis if c not in _NOT_A_NAMING)
+        message = r.message.replace(", with no simple pattern", "")
+        out.append(replace(r, diagnosis=codes, hint=donor.hint or HINTS.get(codes[0], r.hint),
+                           message=f"{message} {donor.id} names the same mistake for this quantity: "
+                                   f"{', '.join(codes)}."))
+    return tuple(out)
 
 
 def _recognisable(alpha: float, factors: Mapping[str, float] | None) -> bool:

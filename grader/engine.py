@@ -36,7 +36,7 @@ from grader.results import CaseCount, CheckResult, ExerciseResult, Report
 from grader.session import Isolation, Limits, LoadReport, WorkerSession
 from grader.spec import Exercise
 from grader.trial import Expectation, Projected, Trial
-from grader.values import Outcome, StepError
+from grader.values import Outcome, StepError, Value
 
 
 @dataclass(frozen=True)
@@ -124,36 +124,86 @@ def plan_exercise(course: Course, exercise: Exercise, *, instructor: bool, salt:
 
 def _all_failed(exercise: Exercise, codes: tuple[str, ...], message: str, hint: str = "",
                 frames=()) -> tuple[CheckResult, ...]:
-    return tuple(CheckResult(c.id, c.title, False, 0.0, float(c.points), codes, message, hint, frames=frames)
-                 for c in exercise.checks)
+    return tuple(CheckResult(c.id, c.title, False, 0.0, float(c.points), codes, message, hint, frames=frames,
+                             cause=message) for c in exercise.checks)
 
 
-def _load_failure(exercise: Exercise, load: LoadReport) -> tuple[str, str, tuple[CheckResult, ...]]:
+def _load_failure(exercise: Exercise, load: LoadReport, file: str = "") -> tuple[str, str, tuple[CheckResult, ...]]:
+    """Status, message and check results of a file that did not load; file: its name as submitted."""
+    file = file or exercise.file
     if load.termination is not None:
         kind = load.termination.kind
         status = "timeout" if kind == "timeout" else "crashed"
         code = dx.TIMEOUT if kind == "timeout" else dx.CRASHED
-        msg = f"{exercise.file} could not be loaded: {load.termination.detail}"
+        msg = f"{file} could not be loaded: {load.termination.detail}"
         return status, msg, _all_failed(exercise, (code,), msg, dx.HINTS[code])
     err = load.error or StepError("crashed", "", "unknown error")
     last = err.frames[-1] if err.frames else None
-    where = "" if last is None else f" (line {last.line})" if last.file == exercise.file else \
+    where = "" if last is None else f" (line {last.line})" if last.file == file else \
         f" ({last.file}, line {last.line})"
     if err.kind == "exit":
-        msg = f"{exercise.file} called sys.exit() while being imported{where}"
+        msg = f"{file} called sys.exit() while being imported{where}"
     elif err.kind == "not_implemented":
-        msg = f"{exercise.file} raised NotImplementedError while being imported{where}"
+        msg = f"{file} raised NotImplementedError while being imported{where}"
     else:
-        msg = f"{exercise.file} could not be imported: {err.headline()}{where}"
+        msg = f"{file} could not be imported: {err.headline()}{where}"
     code = {"not_implemented": dx.NOT_IMPLEMENTED, "memory": dx.MEMORY}.get(err.kind, dx.CRASHED)
     return "error", msg, _all_failed(exercise, (code,), msg, dx.HINTS[code], err.frames)
 
 
+def _call_words(trial: Trial, step) -> str:
+    """A step in the student's terms, e.g. `ReLU.forward(x)` (the class, not the handle)."""
+    if step.op in ("call", "attr"):
+        return f"{trial.class_of(step.target)}.{step.describe().split('.', 1)[1]}"
+    return step.describe()
+
+
+class _Timeouts:
+    """Names the call that did not finish, on the step that ran it, and says so on every step it cost.
+
+    In the trial the time limit stopped, the step the worker was running
+    (`TrialRun.running`) keeps the `timeout` error; constructors before it
+    finished (their result is only a handle); other steps before it
+    finished but their results were lost with the worker (`lost`); steps
+    after it, and every step of the trials after it, never ran (`not_run`,
+    naming the call that hung). Without a valid index every step keeps the
+    `timeout` error, as before.
+    """
+
+    def __init__(self) -> None:
+        self.hung = ""
+
+    def outcomes(self, trial: Trial, run) -> dict[str, Outcome]:
+        per = {s.out: o for s, o in zip(trial.steps, run.outcomes)}
+        term = run.termination
+        if term is None or term.kind != "timeout":
+            return per
+        if self.hung:
+            error = StepError("not_run", "", self.hung)
+            return {s.out: Outcome(error=error) for s in trial.steps}
+        if run.running is None:
+            return per
+        call = f"{_call_words(trial, trial.steps[run.running])} did not finish"
+        self.hung = f"{call} in case {trial.name}"
+        lost = StepError("lost", "", call)
+        not_run = StepError("not_run", "", call)
+        out: dict[str, Outcome] = {}
+        for i, s in enumerate(trial.steps):
+            if i < run.running:
+                out[s.out] = Outcome(value=Value("none")) if s.op == "new" else Outcome(error=lost)
+            elif i == run.running:
+                out[s.out] = per[s.out]
+            else:
+                out[s.out] = Outcome(error=not_run)
+        return out
+
+
 def _run(session: WorkerSession, trials: list[Trial], outcomes: dict[str, dict[str, Outcome]],
-         module: str | None = None) -> None:
+         module: str | None = None, timeouts: _Timeouts | None = None) -> None:
+    timeouts = timeouts or _Timeouts()
     for trial in trials:
         run = session.run(trial.steps, trial.sent_inputs, module)
-        outcomes[trial.name] = {s.out: o for s, o in zip(trial.steps, run.outcomes)}
+        outcomes[trial.name] = timeouts.outcomes(trial, run)
 
 
 def _forward_status(plan: _Plan, outcomes: dict[str, dict[str, Outcome]]
@@ -215,8 +265,10 @@ def _numeric_phase(plan: _Plan, session: WorkerSession, outcomes: dict[str, dict
         precision = "f32" if any(p == "f32" for _, p, _ in checked) else "f64"
         fresh_bases = [t for t in bases if (t.name not in stored) == spec.directional]
         if not verified:
-            notes.append(f"numerical gradient checks of {spec.recipe!r} skipped: the forward does not match "
-                         f"the public cases yet")
+            note = ("your backward pass was not compared with finite differences of your forward: the forward "
+                    "does not match the public cases yet")
+            if note not in notes:
+                notes.append(note)
             if spec.directional:
                 for base in fresh_bases:
                     for name, grad_out in spec.wrt:
@@ -266,14 +318,15 @@ def grade_exercise(course: Course, plan: _Plan, path: Path, session: WorkerSessi
     mark = session.output_mark()
     load = session.load(ex.module_name)
     if not load.loaded:
-        status, msg, checks = _load_failure(ex, load)
+        status, msg, checks = _load_failure(ex, load, path.name)
         return ExerciseResult(ex.id, ex.title, status, 0.0, ex.max_score, checks, path.name, msg,
                               session.captured().stdout[mark:][-2000:], seconds=time.monotonic() - started)
     outcomes: dict[str, dict[str, Outcome]] = {}
     inputs_after: dict[str, Mapping[str, bytes]] = {}
+    timeouts = _Timeouts()
     for t in plan.trials:
         run = session.run(t.steps, t.sent_inputs, ex.module_name, shared=t.shared)
-        outcomes[t.name] = {s.out: o for s, o in zip(t.steps, run.outcomes)}
+        outcomes[t.name] = timeouts.outcomes(t, run)
         if run.inputs_after is not None:
             inputs_after[t.name] = run.inputs_after
     notes: list[str] = []
@@ -282,13 +335,15 @@ def grade_exercise(course: Course, plan: _Plan, path: Path, session: WorkerSessi
         student_mode = not any(t.visibility == "hidden" for t in plan.trials)
         notes = _numeric_phase(plan, session, outcomes, forward, fresh_checks=student_mode, module=ex.module_name)
     status, status_msg = _status(session, outcomes)
+    if status == "timeout" and timeouts.hung:
+        status_msg = f"{status_msg}: {timeouts.hung}"
     gradients = {}
     for spec in ex.numeric:
         if not spec.directional:
             gradients[spec.recipe] = frozenset(g for _, g in spec.wrt)
-    ctx = CheckContext(ex.id, ex.file, tuple(plan.trials), outcomes, plan.expectations, ex,
+    ctx = CheckContext(ex.id, path.name, tuple(plan.trials), outcomes, plan.expectations, ex,
                        {name: ok for name, (ok, _, _) in forward.items()}, gradients, inputs_after)
-    results = gate_hygiene(ex.checks, tuple(c.evaluate(ctx) for c in ex.checks))
+    results = dx.share_naming(ex.checks, gate_hygiene(ex.checks, tuple(c.evaluate(ctx) for c in ex.checks)))
     counts = {}
     for t in plan.trials:
         if t.visibility in ("public", "hidden", "numeric") and t.recipe in _oracle_recipes(ex):

@@ -5,9 +5,11 @@ Each notebook holds, in order:
   math in LaTeX as written;
 - the stub code from student_template/<id>.py, imports in one cell and each
   class or function in its own cell;
-- a "try it" cell calling the student's code on small inputs (a stub's
-  NotImplementedError prints one line there, so "Run All" still reaches
-  the check);
+- a "try it" cell calling the student's code on small inputs. Any
+  Exception raised there prints one line (a stub's NotImplementedError as
+  "not implemented yet", anything else as its type and message, pointing
+  to the check cell for details) and never stops "Run All", so the check
+  cell always runs;
 - the check cell, `from grader.notebook import check; check("<id>")`, which
   grades the code defined in the kernel through the same pipeline as `grade`.
 The try-it and check cells are tagged `grade-skip`, so a submitted notebook
@@ -20,6 +22,13 @@ from __future__ import annotations
 import ast
 
 from grader.conversion import SKIP_TAG
+
+#: How the try-it cell ends: every Exception becomes one printed line, so "Run All" reaches the check cell.
+_TRY_IT_EXCEPT = """\
+except NotImplementedError as exc:
+    print("not implemented yet:", exc)
+except Exception as exc:  # any error: print one line and let "Run All" go on to the check cell
+    print(f"{type(exc).__name__}: {exc}".splitlines()[0], "(the check cell below will show details)")"""
 
 
 def _statement_sections(text: str) -> list[str]:
@@ -77,8 +86,7 @@ def make_notebook(exercise, statement: str, template: str) -> str:
     if exercise.try_it:
         md("## Try it\n\nCall your code on small inputs and look at the shapes. This cell is not graded.")
         body = "\n".join("    " + line if line else "" for line in exercise.try_it.strip().splitlines())
-        code(f"try:\n{body}\nexcept NotImplementedError as exc:\n    print('not implemented yet:', exc)",
-             tags=(SKIP_TAG,))
+        code(f"try:\n{body}\n{_TRY_IT_EXCEPT}", tags=(SKIP_TAG,))
     md("## Check your work\n\nThis runs the same checks as `grade` on the public cases, with your code in a "
        "separate process. Hidden cases with new inputs and shapes run at official grading.")
     code(f'from grader.notebook import check\n\ncheck("{exercise.id}")', tags=(SKIP_TAG,))

@@ -119,7 +119,7 @@ COPY . /opt/backprop-grader/src
 # Grading jobs have no network: every dependency is installed now.
 RUN python -m venv {venv} \\
  && {venv}/bin/pip install /opt/backprop-grader/src \\
- && {venv}/bin/python -c "import grader.prairielearn, numpy, rich, nbformat, nbconvert"
+ && {venv}/bin/python -c "import grader.prairielearn, numpy, rich, nbformat, IPython"
 ENV GRADER_BUILD={build}
 # Jobs start as root: the grader moves student code to an unprivileged uid itself.
 USER root

@@ -5,8 +5,11 @@ relative error), then one panel per failing check (what was expected and
 what was given, in shape and convention, the worst entry, the diagnosis and
 a hint, and the student's own traceback lines for a crash), then a footer
 saying which cases ran. Checks still raising NotImplementedError share one
-panel, and so do all of an exercise's checks when they failed for the same
-reason (the file did not load, or timed out while loading). Every piece of
+panel, and checks whose failures share one root cause
+(`grader.results.group_by_cause`: the same exception at the same line of
+the student's file, the same call that did not finish, the same missing
+name, a file that did not load) share one panel that lists the checks it
+cost. Every piece of
 text drawn goes through `grader.neutral.visible`, so a control or bidi
 character from student code shows as an escape such as `\x1b` instead of
 acting on the terminal, and all text is drawn as `Text` (or plain cells of
@@ -25,7 +28,7 @@ from rich.table import Table
 from rich.text import Text
 
 from grader.neutral import one_line, visible
-from grader.results import CheckResult, ExerciseResult, Report
+from grader.results import CheckResult, ExerciseResult, Report, group_by_cause
 
 _STATUS_STYLE = {"graded": "green", "missing": "yellow", "error": "red", "crashed": "red", "memory": "red",
                  "timeout": "red"}
@@ -61,7 +64,7 @@ def summary_table(report: Report) -> Table:
         ok = ex.status == "graded" and ex.passed_checks == len(ex.checks)
         style = "green" if ok else _STATUS_STYLE.get(ex.status, "red") if ex.status != "graded" else "yellow"
         table.add_row(_text(ex.id), _text(ex.status, style), f"{ex.passed_checks}/{len(ex.checks)}",
-                      f"{_points(ex.score)}/{_points(ex.max_score)}", _fmt_err(ex.max_rel_error))
+                      f"{_points(ex.score)}/{_points(ex.max_score)}", _fmt_err(ex.shown_rel_error))
     table.add_row(Text("total", style="bold"), "", "", Text(f"{_points(report.score)}/{_points(report.max_score)}",
                                                            style="bold"), "")
     return table
@@ -86,9 +89,10 @@ def _check_body(check: CheckResult) -> Text:
         body.append(visible(check.given_layout))
     if check.worst is not None:
         w = check.worst
-        body.append("\nWorst entry: ", style="bold")
-        body.append(visible(f"[{', '.join(str(i) for i in w.index)}] in case {w.case}: expected "
-                            f"{_fmt_num(w.expected)}, given {_fmt_num(w.given)} "
+        # A scalar has no entries to index: name the case only.
+        body.append("\nWorst entry: " if w.index else "\nValue: ", style="bold")
+        at = f"[{', '.join(str(i) for i in w.index)}] in case {w.case}" if w.index else f"in case {w.case}"
+        body.append(visible(f"{at}: expected {_fmt_num(w.expected)}, given {_fmt_num(w.given)} "
                             f"(relative error {_fmt_err(check.max_rel_error)})"))
     for f in check.frames:
         body.append(visible(f"\n  {f.file}, line {f.line}" + (f", in {f.func}" if f.func else "")), style="dim")
@@ -115,23 +119,43 @@ def not_attempted_panel(ex: ExerciseResult, checks: list[CheckResult]) -> Panel:
     return Panel(body, title=title, title_align="left", border_style="yellow")
 
 
-def same_failure_panel(ex: ExerciseResult, checks: list[CheckResult]) -> Panel:
-    """One panel for checks that all failed for the same reason (the file did not load, a timeout)."""
-    body = _check_body(checks[0])
-    body.append(f"\nThis is why all {len(checks)} checks below failed:", style="bold")
+def same_failure_panel(ex: ExerciseResult, checks: list[CheckResult], summary: str = "") -> Panel:
+    """One panel for checks that failed from one root cause, listing every check it cost.
+
+    summary: the cause in the student's terms (`grader.results.Cause.summary`); without it, or when every
+    check says the same, the first check's message. Frames, diagnosis and hint are those of the first
+    check that has them.
+    """
+    first = checks[0]
+    same_words = all(c.message == first.message for c in checks)
+    body = Text()
+    headline = first.message if same_words or not summary else summary
+    if headline.split(" ", 1)[0].isalpha():        # "your code raised ..." → "Your ...", but never "Fc.py ..."
+        headline = headline[:1].upper() + headline[1:]
+    body.append(visible(headline + ("" if headline.endswith(".") else ".")))
+    frames = next((c.frames for c in checks if c.frames), ())
+    for f in frames:
+        body.append(visible(f"\n  {f.file}, line {f.line}" + (f", in {f.func}" if f.func else "")), style="dim")
+        if f.code:
+            body.append("\n    " + visible(f.code))
+    if first.diagnosis:
+        body.append("\nDiagnosis: ", style="bold")
+        body.append(visible(", ".join(first.diagnosis)), style="magenta")
+    hint = next((c.hint for c in checks if c.hint), "")
+    if hint:
+        body.append("\nHint: ", style="bold")
+        body.append(visible(hint))
+    every = len(checks) == len(ex.checks)
+    body.append(f"\nThis is why all {len(checks)} checks below failed:" if every else
+                f"\nThis one problem cost {len(checks)} checks:", style="bold")
     for c in checks:
         body.append(visible(f"\n  • {c.id}"), style="bold")
         body.append(visible(f"  {c.title}  ({_points(c.score)}/{_points(c.max_score)})"))
-    title = _text(f"✗ {ex.id}: every check failed the same way", "bold red")
+    title = _text(f"✗ {ex.id}: every check failed the same way" if every else
+                  f"✗ {ex.id}: one problem, {len(checks)} checks", "bold red")
     title.append(f"  {_points(sum(c.score for c in checks))}/{_points(sum(c.max_score for c in checks))}",
                  style="red")
     return Panel(body, title=title, title_align="left", border_style="red")
-
-
-def _same_failure(checks: list[CheckResult]) -> bool:
-    first = checks[0]
-    return len(checks) > 1 and all((c.message, c.diagnosis, c.frames) == (first.message, first.diagnosis, first.frames)
-                                   and c.worst is None and not c.given_layout for c in checks)
 
 
 def exercise_notes(ex: ExerciseResult) -> Text | None:
@@ -149,22 +173,35 @@ def exercise_notes(ex: ExerciseResult) -> Text | None:
     return text
 
 
+def _count(n: int, noun: str) -> str:
+    """ "1 check", "2 checks", "1 more case", "3 more cases"."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def footer(report: Report) -> Text:
     totals: dict[str, int] = {}
     for ex in report.exercises:
         for c in ex.case_counts:
             totals[c.visibility] = totals.get(c.visibility, 0) + c.total
-    checks = sum(len(ex.checks) for ex in report.exercises if ex.status != "missing")
+    # Only exercises whose code ran count: a file that was missing or did not load ran no case.
+    checks = sum(len(ex.checks) for ex in report.exercises if ex.case_counts)
+    public, hidden, numeric = (totals.get(v, 0) for v in ("public", "hidden", "numeric"))
     text = Text()
     if report.mode == "student":
-        parts = [f"{totals.get('public', 0)} public cases"]
-        if totals.get("numeric"):
-            parts.append(f"{totals['numeric']} numerical-gradient cases")
-        text.append(f"{checks} checks ran on {' and '.join(parts)}. ")
+        if checks:
+            text.append(f"{_count(checks, 'check')} ran on {_count(public, 'public case')}")
+            if numeric:
+                text.append(f", and your backward pass was compared with finite differences of your own forward "
+                            f"on {_count(numeric, 'more case')}")
+            text.append(". ")
+        else:
+            text.append("No case could run on your code yet. ")
         text.append("Hidden cases with new inputs and shapes run at official grading.", style="bold")
+    elif checks:
+        text.append(f"Instructor mode: {_count(checks, 'check')} ran on {_count(public, 'public case')} and "
+                    f"{_count(hidden, 'hidden case')} against the reference solution.")
     else:
-        text.append(f"Instructor mode: {checks} checks ran on {totals.get('public', 0)} public and "
-                    f"{totals.get('hidden', 0)} hidden cases against the reference solution.")
+        text.append("Instructor mode: no case could run on this code.")
     if report.isolation:
         text.append(visible(f"\nIsolation: {', '.join(report.isolation)}."), style="dim")
         if report.worker_uid is not None:
@@ -188,16 +225,19 @@ def render(report: Report, console: Console) -> None:
             continue
         failing = [c for c in ex.checks if not c.passed]
         stubs = [c for c in failing if c.diagnosis == ("not_implemented",)]
-        if failing and not stubs and len(failing) == len(ex.checks) and _same_failure(failing):
-            console.print(same_failure_panel(ex, failing))
-            continue
-        if ex.status == "error" and failing:
+        causes = group_by_cause(ex)
+        if ex.status == "error" and failing and not causes:
             console.print(check_panel(ex, failing[0]))
             continue
         if stubs:
             console.print(not_attempted_panel(ex, stubs))
+        cause_of = {c.id: cause for cause in causes for c in cause.checks}
         for check in failing:
-            if check not in stubs:
+            cause = cause_of.get(check.id)
+            if cause is not None:
+                if check is cause.checks[0]:
+                    console.print(same_failure_panel(ex, list(cause.checks), cause.summary))
+            elif check not in stubs:
                 console.print(check_panel(ex, check))
     console.print(footer(report))
 

@@ -59,6 +59,10 @@ class CheckResult:
     given_layout: str = ""
     frames: tuple[Frame, ...] = ()
     cases: tuple[CaseCount, ...] = ()
+    #: A failed check's root cause in the student's terms (a crash with its exception and line, a timeout, a
+    #: missing name), the same text for every check that failed from it; "" for a wrong value or a pass.
+    #: Grouped per exercise by `group_by_cause`.
+    cause: str = ""
 
     def to_dict(self) -> dict:
         out = {
@@ -113,6 +117,19 @@ class ExerciseResult:
                   if c.max_rel_error is not None and math.isfinite(c.max_rel_error)]
         return max(values) if values else None
 
+    @property
+    def shown_rel_error(self) -> float | None:
+        """The worst relative error a summary shows: over the failing checks when any failed, else over all.
+
+        None when there is no number to show (a crash, a timeout, an infinite loss): passing checks' tiny
+        errors, or the 0 of a failing check's passing cases, never stand in for a failing exercise's.
+        """
+        failing = [c for c in self.checks if not c.passed]
+        values = [c.max_rel_error for c in (failing or self.checks)
+                  if c.max_rel_error is not None and math.isfinite(c.max_rel_error)]
+        worst = max(values) if values else None
+        return None if failing and not worst else worst
+
     def to_dict(self) -> dict:
         return {
             "id": visible(self.id),
@@ -124,7 +141,40 @@ class ExerciseResult:
             "message": visible(self.message),
             "cases": {c.visibility: c.total for c in self.case_counts},
             "checks": [c.to_dict() for c in self.checks],
+            "causes": [{"summary": visible(c.summary), "checks": [visible(i) for i in c.ids]}
+                       for c in group_by_cause(self)],
         }
+
+
+@dataclass(frozen=True)
+class Cause:
+    """One root cause that two or more failing checks of an exercise share, and the checks it cost."""
+
+    summary: str
+    checks: tuple[CheckResult, ...]
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(c.id for c in self.checks)
+
+
+def group_by_cause(exercise: ExerciseResult) -> list[Cause]:
+    """The failing checks of `exercise` grouped by root cause: groups of two or more, in check order.
+
+    Checks share a cause when their `CheckResult.cause` is the same text:
+    the same exception with the same message at the same line of the
+    student's file, the same call that did not finish in time, the same
+    missing class, method or attribute, the same file that would not load.
+    Wrong values have no cause (each check's diagnosis is its own), and
+    checks still raising NotImplementedError are left out: reports list
+    them as "not attempted". Pure: the terminal, JSON (`causes`) and HTML
+    reports all group with this.
+    """
+    groups: dict[str, list[CheckResult]] = {}
+    for c in exercise.checks:
+        if not c.passed and c.cause and "not_implemented" not in c.diagnosis:
+            groups.setdefault(c.cause, []).append(c)
+    return [Cause(summary, tuple(checks)) for summary, checks in groups.items() if len(checks) > 1]
 
 
 @dataclass(frozen=True)

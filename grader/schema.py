@@ -1,7 +1,10 @@
 """JSON Schema (draft 2020-12) of the machine report written by `grade --json`.
 
-Schema version 1. Names listed as required are stable; new fields may be
-added freely, so consumers must ignore fields they do not know.
+Schema version 1. Names listed as required are stable. New optional fields
+may be added within version 1 (consumers must ignore fields they do not
+know, and must not rely on an optional field being present); removing or
+renaming a field, or changing its meaning or type, needs version 2.
+Added within version 1: `causes` on each exercise.
 """
 
 from __future__ import annotations
@@ -55,6 +58,12 @@ EXERCISE = {
         "message": {"type": "string"},
         "cases": {"type": "object", "additionalProperties": {"type": "integer"}},
         "checks": {"type": "array", "items": CHECK},
+        # Failing checks that share one root cause (`grader.results.group_by_cause`), two or more per entry.
+        "causes": {"type": "array", "items": {
+            "type": "object", "required": ["summary", "checks"],
+            "properties": {"summary": {"type": "string"},
+                           "checks": {"type": "array", "items": {"type": "string"}, "minItems": 2,
+                                      "uniqueItems": True}}}},
     },
 }
 

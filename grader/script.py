@@ -19,6 +19,7 @@ student's module, and in the parent against the trusted reference module
 
 from __future__ import annotations
 
+import re
 import warnings
 from dataclasses import dataclass, field
 from typing import Mapping, Union
@@ -82,8 +83,13 @@ class Step:
         }
 
 
+#: A suffix that keeps copies of one input apart in a recipe (X_a, dO_b, X_c, p_in): never shown to students.
+_COPY_SUFFIX = re.compile(r"_(?:[a-z]|[0-9]+|in)$")
+
+
 def _arg_text(a: Arg) -> str:
-    return a.name if isinstance(a, In) else repr(a.value)
+    """An argument as the student would name it: `dO` for the recipe's inputs dO_a and dO_b."""
+    return _COPY_SUFFIX.sub("", a.name) if isinstance(a, In) else repr(a.value)
 
 
 def _arg_json(a: Arg) -> dict:

@@ -120,6 +120,10 @@ class TrialRun:
     termination: Termination | None = None
     seconds: float = 0.0
     inputs_after: Mapping[str, bytes] | None = None
+    #: When this trial was stopped by the time limit: the index of the step that was running, as the
+    #: worker last wrote it in the shared region's progress slot (None when unknown or out of range).
+    #: Untrusted and used only to name the call in messages.
+    running: int | None = None
 
 
 @dataclass(frozen=True)
@@ -134,6 +138,8 @@ class Captured:
 #: Size of the memory shared with each worker, where the inputs of a trial checked for mutation live.
 #: Pages are only allocated where the parent writes, so the size costs nothing until it is used.
 SHARED_BYTES = 64 << 20
+#: The last 8 bytes of the shared region: the index of the step the worker is running (little-endian int64).
+PROGRESS_AT = SHARED_BYTES - 8
 
 
 def _shared_region() -> int:
@@ -579,7 +585,9 @@ class WorkerSession:
         started = time.monotonic()
         outcomes: list[Outcome] = []
         placed: dict[str, tuple[int, int]] = {}
-        if self.termination is None:
+        sent = self.termination is None
+        if sent:
+            os.pwrite(self._shared, (-1).to_bytes(8, "little", signed=True), PROGRESS_AT)
             payload = protocol.PayloadBuilder(copy=False)
             header = {"op": "trial", "module": module or self._default,
                       "inputs": encode_inputs(inputs, payload, self._placer(placed) if shared else None),
@@ -608,13 +616,18 @@ class WorkerSession:
                         outcomes.append(Outcome(value=value, attempts=attempts))
                     else:
                         outcomes.append(Outcome(error=error_from_record(item.get("error"), self.locate), attempts=attempts))
+        running = None
+        if sent and frame is None and self.termination is not None and self.termination.kind == "timeout" \
+                and not outcomes:
+            at = int.from_bytes(os.pread(self._shared, 8, PROGRESS_AT), "little", signed=True)
+            running = at if 0 <= at < len(steps) else None
         if len(outcomes) < len(steps):
             kind = "timeout" if self.termination and self.termination.kind == "timeout" else "died"
             detail = self.termination.detail if self.termination else "the worker stopped"
             outcomes += [Outcome(error=StepError(kind, "", detail))] * (len(steps) - len(outcomes))
         after = {name: os.pread(self._shared, length, off) for name, (off, length) in placed.items()} \
             if shared else None
-        return TrialRun(tuple(outcomes), self.termination, time.monotonic() - started, after)
+        return TrialRun(tuple(outcomes), self.termination, time.monotonic() - started, after, running)
 
     def _placer(self, placed: dict[str, tuple[int, int]]):
         """A function that writes an input's bytes into the shared region and returns their offset."""
@@ -622,7 +635,7 @@ class WorkerSession:
 
         def place(name: str, data: memoryview) -> int:
             off = end[0]
-            if off + len(data) > SHARED_BYTES:
+            if off + len(data) > PROGRESS_AT:
                 raise ValueError(f"the inputs of a shared trial exceed {SHARED_BYTES >> 20} MiB")
             os.pwrite(self._shared, data, off)
             placed[name] = (off, len(data))

@@ -9,7 +9,10 @@ Each `exercises/<id>/checks.py` defines a module-level `EXERCISE = Exercise(...)
   transposed answer can never pass, and inputs must keep every ReLU
   pre-activation away from 0 by a safe margin (kink-aware);
 - `public` and `hidden`: the trials, as `TrialPlan`s;
-- `checks`: the checks (`grader.checks`), each with its own points;
+- `checks`: the checks (`grader.checks`), each with its own points and each
+  owning one property (the exercise's docstring tables which); a class-based
+  exercise has a `SequenceCheck` on a recipe that calls one object again with
+  other inputs and fresh objects with copies of them;
 - `numeric`: for grading without the reference, which gradients can be
   obtained by finite differences of the student's own forward;
 - `alternatives(trial, expected)`: second accepted values at kinks;

@@ -92,10 +92,12 @@ def as_tensor(value: Value, expected_shape: tuple[int, ...], quantity: Quantity)
         data = arr.astype(np.float64) if arr.dtype.kind in "fiub" else None
         if value.kind == "subclass":
             usable = data if data is not None and data.shape == tuple(expected_shape) else None
-            return Rejected((dx.WRONG_TYPE,), _type_words(value, wanted), usable, precision, arr.shape)
+            return Rejected((dx.WRONG_TYPE,), _type_words(value, wanted), usable, precision, arr.shape,
+                            short=f"is {value.describe()}, not a plain np.ndarray (np.asarray(...) converts it)")
         if problem is not None:
             usable = data if data is not None and data.shape == tuple(expected_shape) else None
-            return Rejected((dx.WRONG_TYPE,), f"returned an array, but {problem}", usable, precision, arr.shape)
+            return Rejected((dx.WRONG_TYPE,), f"returned an array, but {problem}", usable, precision, arr.shape,
+                            short=f"is an array, but {problem}")
         if arr.shape != tuple(expected_shape):
             finding = recognise(quantity, arr.shape, tuple(expected_shape), data)
             codes = finding.codes

@@ -113,7 +113,8 @@ class Prepared:
 
         def from_notebook(e):
             old, new = e.file, self.names[e.id]
-            checks = tuple(replace(c, message=renamed(c.message, old, new)) for c in e.checks)
+            checks = tuple(replace(c, message=renamed(c.message, old, new), cause=renamed(c.cause, old, new))
+                           for c in e.checks)
             return replace(e, file=new, message=renamed(e.message, old, new), checks=checks)
 
         exercises = tuple(from_notebook(e) if e.id in self.names and e.file else e for e in report.exercises)

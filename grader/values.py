@@ -105,6 +105,8 @@ ERROR_KINDS = frozenset({
     "skipped",          # an earlier step this one needs failed
     "timeout",          # the exercise ran out of time before this step finished
     "died",             # the worker process died before this step finished
+    "not_run",          # an earlier call of the exercise did not finish, so this step never ran
+    "lost",             # this step finished, but its result was lost when a later call of its trial timed out
     "forbidden",        # the sandbox blocked an operation (PermissionError and the like)
 })
 

@@ -68,11 +68,11 @@ def test_does_every_student_get_a_report_and_the_honest_ones_full_marks(graded_c
         assert (out / f"{stem}.json").is_file() and (out / f"{stem}.txt").is_file()
     for k in range(3):
         doc = json.loads((out / f"ref{k}.json").read_text())
-        assert doc["score"] == doc["max_score"] == 57 and doc["submission"] == f"ref{k}"
+        assert doc["score"] == doc["max_score"] == 60 and doc["submission"] == f"ref{k}"
     zipped = json.loads((out / "zipped.json").read_text())
     assert {e["id"]: e["status"] for e in zipped["exercises"]} == {
         "fc": "graded", "relu": "graded", "scanning_mlp": "missing", "logistic": "missing"}
-    assert zipped["score"] == 20
+    assert zipped["score"] == 22                        # fc and relu, 11 points each
     hang = json.loads((out / "hang.json").read_text())
     assert {e["id"]: e["status"] for e in hang["exercises"]}["relu"] == "timeout"
     notes = json.loads((out / "notes.json").read_text())
@@ -94,17 +94,17 @@ def test_does_the_gradebook_have_a_points_row_and_one_row_per_student(graded_cla
     header = ["student", "total"] + [e.id for e in exercises] + [c.id for e in exercises for c in e.checks] + \
         ["status"]
     assert rows[0] == header
-    assert rows[1][:6] == ["points possible", "57", "10", "10", "14", "23"]
+    assert rows[1][:6] == ["points possible", "60", "11", "11", "14", "24"]
     students = [r[0] for r in rows[2:]]
     assert students == sorted(e.student for e in batch.discover(subs))
     ref = next(r for r in rows if r[0] == "ref0")
-    assert ref[1] == "57" and ref[-1] == "graded"
+    assert ref[1] == "60" and ref[-1] == "graded"
 
 
 def test_does_the_summary_name_the_failing_checks_and_misconceptions(graded_class):
     _, out, _ = graded_class
     s = json.loads((out / "summary.json").read_text())
-    assert s["schema_version"] == 1 and s["max_score"] == 57
+    assert s["schema_version"] == 1 and s["max_score"] == 60
     assert sum(b["students"] for b in s["histogram"]) == s["graded"]
     failed = {row["check"] for row in s["most_failed_checks"]}
     assert "fc.backward.dW" in failed
@@ -157,7 +157,7 @@ def test_is_changed_work_or_a_change_of_options_graded_again_on_rerun(tmp_path):
     shutil.copy(REFERENCE / "relu.py", subs / "bob" / "relu.py")          # bob resubmits a fixed file
     second = api.batch(subs, out=out, jobs=2, timeout=5)
     assert (second.graded, second.changed, second.resumed) == (1, 1, 2)
-    assert json.loads((out / "bob.json").read_text())["score"] == 10 > bob["score"]
+    assert json.loads((out / "bob.json").read_text())["score"] == 11 > bob["score"]
 
     (subs / "cid" / "notes.txt").write_text("a file added next to the code")   # any change counts
     assert api.batch(subs, out=out, jobs=2, timeout=5).changed == 1
@@ -182,14 +182,14 @@ def test_does_every_student_keep_their_own_name_and_grade_through_to_the_lms_fil
     summary = json.loads((out / "summary.json").read_text())
     scores = {sid: json.loads((out / f"{stem}.json").read_text()) for sid, stem in summary["files"].items()}
     assert {sid: doc["submission"] for sid, doc in scores.items()} == {sid: sid for sid in scores}
-    assert (scores["a b"]["score"], scores["a_b"]["score"]) == (10, 0)
-    assert 0 < scores["José Müller"]["score"] < 10
+    assert (scores["a b"]["score"], scores["a_b"]["score"]) == (11, 0)
+    assert 0 < scores["José Müller"]["score"] < 11
     rows = {r[0]: r for r in csv.reader((out / "gradebook.csv").open(encoding="utf-8"))}
-    assert rows["a b"][1] == "10" and rows["a_b"][1] == "0" and "'=cmd" in rows
+    assert rows["a b"][1] == "11" and rows["a_b"][1] == "0" and "'=cmd" in rows
     canvas = list(csv.reader((out / "gradebook-canvas.csv").open(encoding="utf-8-sig")))
     assert canvas[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "HW1"]
     graded = {r[3]: r[5] for r in canvas[2:]}
-    assert graded["ab001"] == f"{100 * 10 / 57:.2f}".rstrip("0") and graded["ab002"] == "0"
+    assert graded["ab001"] == f"{100 * 11 / 60:.2f}".rstrip("0") and graded["ab002"] == "0"
     assert graded["zz004"] == ""                                      # no submission: the LMS keeps its grade
     assert [r["student"] for r in summary["lms"]["no_submission"]] == ["zoe"]
     assert summary["lms"]["not_in_roster"] == ["=cmd"]

@@ -70,6 +70,24 @@ def test_does_python_dash_m_grader_work_like_grade():
     assert proc.returncode == 0 and "relu" in proc.stdout
 
 
-def test_does_no_argument_print_help_and_exit_two(capsys):
+def test_does_no_argument_print_one_usage_line_on_stderr_and_exit_two(capsys):
     assert main([]) == 2
-    assert "usage" in capsys.readouterr().out
+    out, err = capsys.readouterr()
+    assert out == "" and err.startswith("usage: grade PATH") and err.count("\n") == 1
+
+
+def test_does_grade_help_list_the_options_of_grade_path(capsys):
+    assert main(["--help"]) == 0
+    text = capsys.readouterr().out
+    assert all(option in text for option in ("--exercise ID", "--json FILE", "--timeout S"))
+    assert "batch" in text and "grade check PATH" in text
+
+
+def test_does_exercise_with_another_file_name_the_file_given(tmp_path, capsys):
+    from conftest import reference_source
+
+    path = tmp_path / "fc.py"
+    path.write_text(reference_source("fc"), encoding="utf-8")
+    assert main(["--exercise", "relu", str(path)]) == 1
+    text = " ".join(capsys.readouterr().out.split())
+    assert "fc.py defines no `ReLU`" in text and "relu.py" not in text

@@ -71,3 +71,31 @@ def test_does_a_known_wrong_answer_win_over_the_generic_signature():
     wrong = -E
     finding = dx.diagnose(wrong, E, rtol=1e-7, known=[KnownWrong(m, "dx", wrong.copy())])
     assert finding.codes == (dx.WRONG_MASK,) and "inverted mask" in finding.words
+
+
+@pytest.mark.parametrize("factor, batch_hint", [(0.25, True), (4.0, True), (2.0, False), (0.3712, False)])
+def test_does_the_scale_hint_mention_the_batch_size_only_when_the_factor_is_it(factor, batch_hint):
+    finding = dx.diagnose_values(factor * E, E, rtol=1e-7, factors={"B, the batch size": 4.0})
+    hint = finding.hint or dx.HINTS[dx.SCALED]
+    assert finding.codes == (dx.SCALED,)
+    assert ("1/B" in hint) is batch_hint and ("batch" in hint) is batch_hint
+    assert batch_hint or "constant factor" in hint
+
+
+def test_does_a_check_with_no_pattern_take_the_misconception_another_check_named_for_the_same_quantity():
+    from grader.checks import Target, ValueCheck
+    from grader.convention import Kind, Quantity
+    from grader.results import CheckResult
+
+    target = Target("dx", Quantity(Kind.ROW_GRADIENT, "∇_x L", ("1", "n"), "x"))
+    checks = (ValueCheck("relu.backward", "b", 3, targets=(target,)),
+              ValueCheck("relu.scale", "s", 1, targets=(target,), recipe="scale"))
+    results = (CheckResult("relu.backward", "b", False, 0, 3, (dx.WRONG_MASK,), "it matches an inverted mask",
+                           dx.HINTS[dx.WRONG_MASK]),
+               CheckResult("relu.scale", "s", False, 0, 1, (dx.WRONG_VALUE,),
+                           "the values differ from the expected ones, with no simple pattern (case scale).",
+                           dx.HINTS[dx.WRONG_VALUE]))
+    shared = dx.share_naming(checks, results)
+    assert shared[0] == results[0]
+    assert shared[1].diagnosis == (dx.WRONG_MASK,) and shared[1].hint == dx.HINTS[dx.WRONG_MASK]
+    assert "no simple pattern" not in shared[1].message and "relu.backward" in shared[1].message

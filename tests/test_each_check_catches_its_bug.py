@@ -20,7 +20,7 @@ import pytest
 
 from grader import api
 
-from conftest import failing_ids, patch, reference_source
+from conftest import checks_by_id, failing_ids, patch, reference_source
 
 MODES = ("instructor", "student")
 
@@ -72,6 +72,14 @@ BUGS: tuple[PlantedBug, ...] = (
         "        return self.W.copy()\n",
         "        return self.W.T\n",
         "Jacobian in the denominator layout: returns Wᵀ (in, out) instead of W (out, in)",
+    ),
+    PlantedBug(
+        "fc.hygiene.sequence", "fc",
+        "        self.x = x\n        return self.W @ x + self.b\n",
+        "        if self.x is None:               # keep the input of the first call\n"
+        "            self.x = x\n"
+        "        return self.W @ x + self.b\n",
+        "forward caches x only on its first call, so a second backward uses the first call's x",
     ),
     PlantedBug(
         "fc.hygiene.mutation", "fc",
@@ -126,6 +134,12 @@ BUGS: tuple[PlantedBug, ...] = (
         "        J = np.diag((self.x[:, 0] > 0).astype(float))   # dy/dx, (n, n)\n"
         "        return dz @ J\n",
         "backward multiplies by an explicit n×n Jacobian (320 GB at n = 200,000)",
+    ),
+    PlantedBug(
+        "relu.hygiene.sequence", "relu",
+        "        return np.diag((x[:, 0] > 0).astype(float))\n",
+        "        return np.diag((self.x[:, 0] > 0).astype(float))   # the mask of the last forward\n",
+        "jacobian(x) ignores its argument and uses the x kept by the last forward",
     ),
     PlantedBug(
         "relu.hygiene.mutation", "relu",
@@ -353,6 +367,14 @@ BUGS: tuple[PlantedBug, ...] = (
         "train does gradient ascent",
     ),
     PlantedBug(
+        "logistic.hygiene.sequence", "logistic",
+        "        return dp * self.p * (1.0 - self.p)\n",
+        "        if not hasattr(self, \"slope\"):    # σ'(u), computed once\n"
+        "            self.slope = self.p * (1.0 - self.p)\n"
+        "        return dp * self.slope\n",
+        "Sigmoid.backward computes σ'(u) on its first call and reuses it after the next forward",
+    ),
+    PlantedBug(
         # The probe runs public-1, whose labels yb include -1.
         "logistic.hygiene.mutation", "logistic",
         "        s = y * (X @ self.w)[:, 0]                     # (B,)\n"
@@ -374,6 +396,91 @@ BUGS: tuple[PlantedBug, ...] = (
         "batch gradient gets tiny np.random 'gradient noise': right to 1e-12, but not reproducible",
     ),
 )
+
+#: Bugs that must fail a given set of checks and no other: one property can belong to several checks (a
+#: gradient stored and returned), and a bug must never also cost a check that owns another property.
+#: (check ids, exercise, old, new, mistake).
+SHARED: tuple[tuple[frozenset, str, str, str, str], ...] = (
+    (frozenset({"logistic.backward.dw", "logistic.backward.du"}), "logistic",
+     "        self.du = -self.y * one_minus_p\n",
+     "        self.du = -one_minus_p                  # dL/du\n",
+     "LogisticRegression.backward drops the label: every value stays finite at y·wᵀx = ±800, so "
+     "logistic.stability (which owns behaviour at extreme logits) must not fail too"),
+    (frozenset({"logistic.hygiene.mutation"}), "logistic",
+     "        s = y * (X @ self.w)[:, 0]                     # (B,)\n",
+     "        X *= y[:, None]                                # fold the labels into the examples\n"
+     "        s = (X @ self.w)[:, 0]\n"
+     "        y = np.ones_like(y)\n",
+     "batch_loss_and_grad multiplies the caller's X by the labels in place (its own results are right): "
+     "predict, called later, must get its own copy and pass"),
+    (frozenset({"logistic.predict"}), "logistic",
+     "        return np.where((X @ self.w)[:, 0] >= 0, 1, -1)\n",
+     "        return np.where((X @ self.w)[:, 0] > 0, 1, -1)\n",
+     "predict says -1 exactly on the decision boundary wᵀx = 0, where the statement asks for +1"),
+)
+
+SHARED_CASES = [pytest.param(checks, ex, old, new, mistake, mode, id=f"{'+'.join(sorted(checks))}-{mode}")
+                for checks, ex, old, new, mistake in SHARED for mode in MODES]
+
+
+@pytest.mark.parametrize("checks, exercise, old, new, mistake, mode", SHARED_CASES)
+def test_does_a_bug_fail_only_the_checks_that_own_its_property(checks, exercise, old, new, mistake, mode,
+                                                                 grade_sources):
+    """Does this patched reference fail exactly the checks that own the property it breaks?"""
+    report = grade_sources({exercise: patch(reference_source(exercise), old, new)}, mode=mode, exercise=exercise)
+    details = {c.id: (c.diagnosis, c.message) for e in report.exercises for c in e.checks if not c.passed}
+    assert failing_ids(report) == set(checks), f"{mistake}: failing checks {details}"
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_does_the_accumulation_check_name_every_leaking_gradient_at_once(mode, grade_sources):
+    """Are all six weight gradients that carry over named in one run, not one per run?"""
+    (bug,) = [b for b in BUGS if b.check_id == "scanning_mlp.accumulation"]
+    report = grade_sources({"scanning_mlp": bug.source()}, mode=mode, exercise="scanning_mlp")
+    check = checks_by_id(report)["scanning_mlp.accumulation"]
+    assert check.diagnosis == ("accumulated_across_calls",)
+    for name in ("dW1", "db1", "dW2", "db2", "dW3", "db3"):
+        assert name in check.message, check.message
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_is_a_hang_in_forward_blamed_on_forward_alone(mode, grade_sources):
+    """When only ReLU.forward hangs, is that call named, and does every other check say it could not run?"""
+    source = patch(reference_source("relu"), "        self.x = x\n        return np.maximum(x, 0.0)\n",
+                   "        while True:                      # waits for a condition that never comes\n"
+                   "            pass\n")
+    report = grade_sources({"relu": source}, mode=mode, exercise="relu", timeout=1.5)
+    (ex,) = report.exercises
+    assert ex.status == "timeout" and "ReLU.forward(x) did not finish" in ex.message
+    checks = checks_by_id(report)
+    for check in checks.values():
+        assert check.diagnosis == ("timeout",), (check.id, check.diagnosis, check.message)
+        assert "ReLU.forward(x) did not finish" in check.message, (check.id, check.message)
+    assert checks["relu.forward"].message.startswith("ReLU.forward(x) did not finish")
+    assert checks["relu.jacobian"].message.startswith("ReLU.jacobian(x) was not run: ReLU.forward(x) did not finish")
+    assert "ReLU.backward(dz) was not run: ReLU.forward(x) did not finish" in checks["relu.scale"].message
+    assert "ReLU() did not finish" not in " ".join(c.message for c in checks.values())
+
+
+FC_FLOAT32 = (
+    ("        self.x = x\n        return self.W @ x + self.b\n",
+     "        self.x = x.astype(np.float32)\n"
+     "        return self.W.astype(np.float32) @ self.x + self.b.astype(np.float32)\n"),
+    ("        self.dW = dz.T @ self.x.T\n", "        self.dW = dz.T.astype(np.float32) @ self.x.T\n"),
+    ("        return dz @ self.W\n", "        return dz.astype(np.float32) @ self.W.astype(np.float32)\n"),
+)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_does_a_correct_fc_mixing_float32_and_float64_get_full_marks(mode, grade_sources):
+    """Is precision judged on the whole trial, so float32 work with a float64 `db = dz.copy()` passes?"""
+    source = reference_source("fc")
+    for old, new in FC_FLOAT32:
+        source = patch(source, old, new)
+    report = grade_sources({"fc": source}, mode=mode, exercise="fc")
+    details = {c.id: (c.diagnosis, c.message) for e in report.exercises for c in e.checks if not c.passed}
+    assert not details, details
+
 
 #: Checks for which no realistic bug fails that check alone, each with a comment saying which other check
 #: always fails too and why. Empty: every check of the course has an isolated bug in BUGS. A check listed

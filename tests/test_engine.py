@@ -88,7 +88,7 @@ def test_is_an_absent_file_missing_while_the_others_are_graded(grade_sources):
     assert status == {"fc": "graded", "relu": "missing", "scanning_mlp": "missing", "logistic": "missing"}
     missing = [c for e in report.exercises if e.id != "fc" for c in e.checks]
     assert all(c.diagnosis == ("missing",) and c.score == 0 for c in missing)
-    assert report.score == 10
+    assert report.score == 11
 
 
 def test_does_a_dying_exercise_leave_the_others_untouched(grade_sources):

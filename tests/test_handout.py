@@ -56,6 +56,9 @@ def test_does_the_notebook_hold_statement_stubs_try_it_and_check_cells(ex_id):
     skipped = [c for c in code if SKIP_TAG in c.metadata.get("tags", [])]
     assert [c.source for c in skipped][-1] == f'from grader.notebook import check\n\ncheck("{ex_id}")'
     assert len(skipped) == 2 and "NotImplementedError" in skipped[0].source       # try-it, then check
+    # Any error in the try-it cell prints one line and lets "Run All" reach the check cell.
+    assert "except Exception as exc:" in skipped[0].source
+    assert "(the check cell below will show details)" in skipped[0].source
     template_tree = ast.parse((TEMPLATE / EXERCISE_FILES[ex_id]).read_text(encoding="utf-8"))
     template_defs = {n.name: ast.dump(n) for n in template_tree.body if isinstance(n, (ast.ClassDef, ast.FunctionDef))}
     notebook_defs = {}

@@ -16,8 +16,9 @@ import nbformat
 import pytest
 from rich.console import Console
 
-from conftest import EXERCISE_FILES, ROOT, reference_source, verdicts
+from conftest import EXERCISE_FILES, ROOT, patch, reference_source, split_cells, verdicts, write_notebook
 from grader import api
+from grader.cli import main
 from grader.conversion import SKIP_TAG, Cell
 from grader.course import find_course
 from grader.notebook import check, grade_code
@@ -48,11 +49,15 @@ def monkeypatch_module():
     mp.undo()
 
 
-def execute(nb, workdir) -> str:
-    """Run every cell (stopping at an error) and return the check cell's text/plain output, without colour."""
+def execute(nb, workdir, **options) -> str:
+    """Run every cell (stopping at an error) and return the check cell's text/plain output, without colour.
+
+    options: more NotebookClient settings (timeout_func, interrupt_on_timeout).
+    """
     from nbclient import NotebookClient
 
-    NotebookClient(nb, timeout=120, kernel_name=KERNEL, resources={"metadata": {"path": str(workdir)}}).execute()
+    NotebookClient(nb, timeout=120, kernel_name=KERNEL, resources={"metadata": {"path": str(workdir)}},
+                   **options).execute()
     check_cell = nb.cells[-1]
     assert check_cell.source.startswith("from grader.notebook import check")
     texts = []
@@ -137,3 +142,82 @@ def test_does_check_say_when_nothing_is_defined_yet(monkeypatch):
     console = _text_console()
     check("relu", console=console)
     assert "none of the code you ran defines anything to grade yet" in console.export_text()
+
+
+def test_does_check_name_each_input_it_left_out_and_why(monkeypatch):
+    monkeypatch.setattr("grader.notebook.kernel_cells", lambda: [
+        Cell(1, reference_source("relu")), Cell(2, "relu = ReLU()\nrelu.forward(x)"), Cell(3, "print(2 + 2)")])
+    console = _text_console()
+    check("relu", console=console)
+    out = console.export_text()
+    assert "Left out In [2]: an assignment that calls ReLU, your own code: relu = ReLU(); a statement: " \
+           "relu.forward(x)" in out
+    assert "Left out In [3]: a statement: print(2 + 2)" in out
+
+
+def test_does_run_all_reach_the_check_cell_when_the_try_it_cell_crashes(kernel_env, tmp_path):
+    nb = handout("relu")
+    stub_cells = [i for i, c in enumerate(nb.cells)
+                  if c.cell_type == "code" and SKIP_TAG not in c.metadata.get("tags", [])]
+    nb.cells[stub_cells[0]].source = patch(reference_source("relu"), "        return np.maximum(x, 0.0)",
+                                           "        return np.maximum(x @ x, 0.0)")
+    for i in reversed(stub_cells[1:]):
+        del nb.cells[i]
+    text = execute(nb, tmp_path)                  # raises if any cell stops Run All
+    try_it = next(c for c in nb.cells if c.cell_type == "code" and c.source.startswith("try:"))
+    printed = "".join(o.get("text", "") for o in try_it.outputs)
+    assert printed.startswith("ValueError: matmul") and printed.count("\n") == 1
+    assert printed.rstrip().endswith("(the check cell below will show details)")
+    assert "ValueError" in text and "✗" in text
+
+
+def _messy_logistic(tmp_path):
+    """A correct logistic notebook as students write them: magics, a help request, shell escapes, an import
+    of a module missing where grading runs, lambdas and aliases, a duplicated cell, a hanging cell, calls."""
+    source = patch(reference_source("logistic"), "        return float(np.logaddexp(0.0, -self.s))",
+                   "        return float(_softplus(clip(-self.s)))")
+    cells = split_cells(source)
+    assert cells[0] == "import numpy as np"
+    at = next(k for k, c in enumerate(cells) if c.startswith("class Sigmoid"))
+    cells[at] += "\n\nSigmoid?"
+    cells.insert(at, cells[at])                                   # the same cell twice
+    helpers = ("from functools import partial\nsoftplus = lambda t: np.logaddexp(0.0, t)\n_softplus = softplus\n"
+               "EPS = np.finfo(float).eps\nclip = partial(np.clip, a_min=-1e4, a_max=1e4)")
+    return write_notebook(tmp_path / "class" / "logistic.ipynb", [
+        ("markdown", "# Logistic regression, my way"), "%timeit -n1 -r1 1 + 1", "!pip --version",
+        "import seaborn_not_installed_xyz as sns", cells[0], helpers, *cells[1:],
+        ("while True:\n    pass", ["raises-exception"]),
+        "model = LogisticRegression(np.zeros((3, 1)))\nprint(model.forward(np.ones((3, 1)), 1))",
+        ('from grader.notebook import check\n\ncheck("logistic")', [SKIP_TAG])])
+
+
+def test_does_a_messy_notebook_score_the_same_in_a_kernel_with_grade_and_in_a_batch(kernel_env, tmp_path, capfd,
+                                                                                  monkeypatch):
+    path = _messy_logistic(tmp_path)
+    points = find_course().exercise("logistic").max_score
+    # The kernel can import the module; the grading worker (python -I) cannot, as on a student's own machine.
+    kernel_only = tmp_path / "kernel_only"
+    kernel_only.mkdir()
+    (kernel_only / "seaborn_not_installed_xyz.py").write_text("")
+    with monkeypatch.context() as env:
+        env.setenv("PYTHONPATH", str(kernel_only))
+        nb = nbformat.read(str(path), as_version=4)
+        text = execute(nb, tmp_path, interrupt_on_timeout=True,
+                       timeout_func=lambda cell: 5 if cell.source.startswith("while True") else 180)
+    check_cell = nb.cells[-1]
+    assert not [o for o in check_cell.outputs if o.output_type == "stream" and o.name == "stderr"]
+    assert re.search(rf"\b{points:g}/{points:g}\b", total_line(text)), text
+    assert "Left out In [2]: shell escape !pip --version" in text
+    assert "an assignment that calls LogisticRegression, your own code" in text
+    capfd.readouterr()
+
+    assert main([str(path), "--json", str(tmp_path / "one.json")]) == 0
+    one = json.loads((tmp_path / "one.json").read_text())
+    api.batch(path.parent, out=tmp_path / "out", jobs=1, timeout=5)
+    batch = json.loads((tmp_path / "out" / "logistic.json").read_text())
+    assert one["score"] == batch["score"] == points
+    assert capfd.readouterr().err == ""
+    notes = "\n".join(one["notes"])
+    assert "help request Sigmoid?" in notes and "magic %timeit" in notes and "shell escape !pip --version" in notes
+    assert "seaborn_not_installed_xyz is not installed where your code is graded" in notes
+    assert "a loop: while True:" in notes and "Sigmoid is defined again later" in notes

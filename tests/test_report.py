@@ -29,8 +29,8 @@ def buggy_report():
 
 def test_does_the_summary_table_list_every_exercise_with_points(buggy_report):
     text = rendered(buggy_report)
-    assert "│ fc           │ graded │    6/7 │   8/10 │" in text
-    assert "│ relu         │ graded │    5/6 │   9/10 │" in text
+    assert "│ fc           │ graded │    7/8 │   9/11 │" in text
+    assert "│ relu         │ graded │    6/7 │  10/11 │" in text
     assert "total" in text and f"{buggy_report.score:g}/{buggy_report.max_score:g}" in text
 
 
@@ -65,7 +65,7 @@ def test_does_the_report_never_print_the_reference_solution(buggy_report):
 
 def test_are_not_attempted_checks_collapsed_into_one_panel():
     text = rendered(api.grade(TEMPLATE, exercise="fc"))
-    assert "fc: not attempted yet  0/10" in text and text.count("╭") == 1
+    assert "fc: not attempted yet  0/11" in text and text.count("╭") == 1
 
 
 @pytest.mark.parametrize("source", ["import os\nos._exit(3)\n", "class ReLU(:\n    pass\n"])
@@ -211,3 +211,121 @@ def test_does_the_class_summary_say_how_many_were_graded_again_and_who_the_lms_f
     assert "gradebook-canvas.csv (Canvas) and gradebook-moodle.csv (Moodle), column 'HW1' out of 100" in text
     assert "Roster students with no submission (left blank, so the LMS keeps their grade) (1): zoe (z9)" in text
     assert "Submissions not in the roster (not exported) (1): =cmd\\x1b[2J" in text and "\x1b" not in text
+
+
+# -- one root cause, one panel; messages in the student's terms ------------------------------------------------
+
+
+def flat(text: str) -> str:
+    """The rendered text as one line: panel borders and line breaks become single spaces."""
+    return " ".join(text.replace("│", " ").split())
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """graded(exercise, source, **kwargs) -> Report, each source graded once per module."""
+    from conftest import write_submission
+
+    cache = {}
+
+    def run(exercise: str, source: str, **kwargs):
+        key = (exercise, source, tuple(sorted(kwargs.items())))
+        if key not in cache:
+            folder = write_submission(tmp_path_factory.mktemp("sub"), {exercise: source})
+            cache[key] = api.grade(folder, exercise=exercise, **kwargs)
+        return cache[key]
+
+    return run
+
+
+def _broadcast_in_backward():
+    from conftest import patch, reference_source
+
+    return patch(reference_source("scanning_mlp"), "            self.db3 += g_out\n", "            self.db3 += g_out.T\n")
+
+
+def _self_x_never_stored():
+    from conftest import patch, reference_source
+
+    src = patch(reference_source("fc"), "        self.x = x\n        return self.W", "        return self.W")
+    return patch(src, "self.dW = dz.T @ self.x.T", "self.dW = (self.x @ dz).T")
+
+
+def test_does_one_broadcast_error_in_backward_give_one_panel_listing_every_check_it_cost(graded):
+    from grader.results import group_by_cause
+
+    report = graded("scanning_mlp", _broadcast_in_backward())
+    text = rendered(report)
+    (cause,) = group_by_cause(report.exercises[0])
+    assert len(cause.checks) >= 7 and "line 87" in cause.summary
+    assert text.count("non-broadcastable output operand") == 1 and text.count("╭") == 1
+    assert f"This one problem cost {len(cause.checks)} checks:" in text
+    assert all(f"• {c.id}" in text for c in cause.checks)
+    assert "a row (1, 2)" in flat(text)          # the hint speaks of rows and columns
+
+
+def test_does_a_self_x_never_stored_say_self_x_is_none_once(graded):
+    text = flat(rendered(graded("fc", _self_x_never_stored())))
+    assert text.count("Input operand 0 does not have enough dimensions") == 1
+    assert "`self.x`, has no dimensions: most likely it is still None" in text
+
+
+def test_does_the_json_list_each_shared_cause_with_the_checks_it_cost(graded):
+    import jsonschema
+
+    from grader.schema import REPORT
+
+    doc = graded("fc", _self_x_never_stored()).to_dict()
+    jsonschema.validate(doc, REPORT)
+    (cause,) = doc["exercises"][0]["causes"]
+    assert cause["checks"] == ["fc.backward.dx", "fc.backward.dW", "fc.backward.db"]
+    assert cause["summary"].startswith("your code raised ValueError: matmul: Input operand 0")
+
+
+def test_does_the_summary_show_no_error_for_a_crashed_exercise_instead_of_zero(graded):
+    row = next(line for line in rendered(graded("fc", _self_x_never_stored())).splitlines() if "│ fc " in line)
+    assert "0.0e+00" not in row and row.rstrip().endswith("– │")
+
+
+def test_is_a_scalar_value_shown_without_an_empty_index_and_the_scale_hint_without_1_over_b(graded):
+    from conftest import patch, reference_source
+
+    src = patch(reference_source("logistic"), "return dp * self.p * (1.0 - self.p)", "return self.p * (1.0 - self.p)")
+    text = flat(rendered(graded("logistic", src)))
+    assert "Worst entry: []" not in text and "Value: in case public-1: expected" in text
+    assert "1/B" not in text and "mean versus a sum" not in text and "constant factor" in text
+
+
+def test_is_a_matrix_with_the_right_values_told_its_type_is_wrong_not_its_layout(graded):
+    from conftest import patch, reference_source
+
+    src = patch(reference_source("fc"), "        return dz @ self.W\n", "        return np.matrix(dz @ self.W)\n")
+    text = flat(rendered(graded("fc", src)))
+    assert "only the layout is wrong" not in text and "so only the type is wrong" in text
+    assert "returned ∇_x L returned" not in text
+
+
+def test_does_the_relu_scale_panel_reuse_the_misconception_the_backward_panel_names(graded):
+    from conftest import patch, reference_source
+
+    text = flat(rendered(graded("relu", patch(reference_source("relu"), "mask = (self.x > 0).T",
+                                                  "mask = (self.x < 0).T"))))
+    scale = text[text.index("✗ relu.scale"):]
+    assert "no simple pattern" not in scale and "Diagnosis: wrong_mask" in scale
+
+
+def test_are_internal_names_kept_out_of_student_messages(graded):
+    from conftest import patch, reference_source
+    from grader.script import In, call
+
+    assert call("dX_1", "net", "backward", In("dO_a")).describe() == "net.backward(dO)"
+    src = patch(reference_source("fc"), "        return self.W @ x + self.b\n", "        return self.W @ x\n")
+    report = graded("fc", src, mode="student")
+    text = flat(rendered(report))
+    assert "'main'" not in text and "skipped" not in text and "numerical-gradient" not in text
+    assert "not compared with finite differences of your forward" in text
+
+
+def test_does_the_footer_never_say_checks_ran_on_zero_cases(graded):
+    text = flat(rendered(graded("relu", "class ReLU(:\n    pass\n", mode="student")))
+    assert "0 public cases" not in text and "No case could run on your code yet." in text

@@ -7,8 +7,8 @@ import shutil
 
 import pytest
 
-from conftest import (EXERCISE_FILES, REFERENCE, ROOT, frames_per_check, reference_source, split_cells, verdicts,
-                      write_notebook)
+from conftest import (EXERCISE_FILES, REFERENCE, ROOT, frames_per_check, patch, reference_source, split_cells,
+                      verdicts, write_notebook)
 from grader import api
 from grader.cli import main
 
@@ -201,3 +201,73 @@ def test_is_a_zipped_notebook_or_a_folder_of_notebooks_graded_in_a_batch(tmp_pat
         "fc": True, "relu": False, "scanning_mlp": False, "logistic": False}
     assert {e["id"]: e["status"] for e in erin["exercises"]}["relu"] == "graded"
     assert erin["exercises"][1]["score"] == erin["exercises"][1]["max_score"]
+
+
+def _grade_in_subprocess(tmp_path, notebook, *, block: str = "") -> tuple[dict, str, bool]:
+    """`grade NOTEBOOK --json` in a fresh interpreter: (the JSON, its stderr, whether nbconvert was imported).
+
+    block: a module made unimportable first, as in an install without it.
+    """
+    import subprocess
+    import sys
+
+    out = tmp_path / f"report-{notebook.stem}-{block or 'all'}.json"
+    script = ("import sys\n"
+              + (f"sys.modules[{block!r}] = None\n" if block else "")
+              + "from grader.cli import main\n"
+              + f"code = main([{str(notebook)!r}, '--json', {str(out)!r}])\n"
+              + "print('nbconvert' in sys.modules and sys.modules['nbconvert'] is not None)\n"
+              + "sys.exit(code)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    return json.loads(out.read_text()), done.stderr, done.stdout.strip().endswith("True")
+
+
+def test_does_a_help_request_after_a_class_cost_nothing_in_any_install(tmp_path):
+    """`Sigmoid?` at the end of the Sigmoid cell: full marks, no warning, with or without nbconvert (issue 12)."""
+    cells = split_cells(reference_source("logistic"))
+    at = next(k for k, c in enumerate(cells) if c.startswith("class Sigmoid"))
+    cells[at] += "\n\nSigmoid?"
+    nb = as_notebook(tmp_path, "logistic", cells)
+    for block in ("", "nbconvert"):
+        report, stderr, nbconvert_imported = _grade_in_subprocess(tmp_path, nb, block=block)
+        assert report["score"] == report["max_score"] and stderr == "" and not nbconvert_imported
+        assert any("help request Sigmoid?" in n for n in report["notes"])
+
+
+def test_does_correct_code_with_lambda_helpers_aliases_and_constants_grade_like_the_py_file(tmp_path):
+    source = patch(reference_source("logistic"), "        return float(np.logaddexp(0.0, -self.s))",
+                   "        return float(_softplus(-self.s)) + 0.0 * EPS")
+    source = patch(source, "        u = float(u)\n", "        u = as_float(u)\n")
+    helpers = ("softplus = lambda t: np.logaddexp(0.0, t)\n_softplus = softplus\nEPS = np.finfo(float).eps\n"
+               "as_float = functools.partial(float)")
+    cells = split_cells(source)
+    assert cells[0] == "import numpy as np"
+    cells[1:1] = ["import functools", helpers]
+    nb_report = api.grade(as_notebook(tmp_path, "logistic", cells))
+    py_report = grade_py(tmp_path, "logistic", patch(source, "import numpy as np\n",
+                                                     f"import numpy as np\nimport functools\n{helpers}\n"))
+    assert py_report.all_passed and nb_report.all_passed
+    assert verdicts(nb_report) == verdicts(py_report)
+    kept = next(n for n in nb_report.notes if ": kept: " in n)
+    assert all(f"{name} (cell 3)" in kept for name in ("softplus", "_softplus", "EPS", "as_float"))
+
+
+def test_does_an_unused_import_of_a_missing_module_cost_nothing_and_a_used_one_say_why(tmp_path):
+    source = reference_source("relu")
+    unused = api.grade(as_notebook(tmp_path / "a", "relu", ["import seaborn_not_installed_xyz as sns"]
+                                   + split_cells(source)))
+    assert unused.all_passed
+    assert [n for n in unused.notes if "seaborn" in n] == [
+        "notebook relu.ipynb: seaborn_not_installed_xyz is not installed where your code is graded: its import in "
+        "cell 1 is kept as a stand-in that raises only if your code uses it"]
+    used = patch(source, "        mask = (self.x > 0).T\n", "        sns.set_theme()\n        mask = (self.x > 0).T\n")
+    cells = ["import seaborn_not_installed_xyz as sns"] + split_cells(used)
+    report = api.grade(as_notebook(tmp_path / "b", "relu", cells))
+    failed = [c for e in report.exercises for c in e.checks if not c.passed]
+    assert failed and report.exercises[0].status == "graded"
+    assert any("seaborn_not_installed_xyz is not installed where your code is graded; it was imported in cell 1 "
+               "and is used here" in c.message for c in failed)
+    frames = [f for c in failed for f in c.frames]
+    assert frames and all(cells[int(f.file.removeprefix("cell ")) - 1].splitlines()[f.line - 1].strip() == f.code
+                          for f in frames)
+    assert {f.code for f in frames} == {"sns.set_theme()"}

@@ -12,6 +12,21 @@ accurate to rounding; the stability trials put y·wᵀx at -800 and +800, where
 only a formulation that avoids exp() of large numbers stays finite and exact.
 Training data are two Gaussian blobs on either side of the origin; the
 held-out half stays in the grading process.
+
+Which check owns which property (a bug costs the checks owning what it breaks, no other):
+
+| check | owns |
+|---|---|
+| logistic.dot.* / sigmoid.* / neglog.* | each node's forward and backward value, on the node's own inputs |
+| logistic.forward | the loss at moderate |wᵀx| (≤ 3) |
+| logistic.backward.dw / .dp / .du | ∇_w L, self.dp, self.du at moderate |wᵀx| |
+| logistic.batch.loss / .grad | the mean loss and its gradient over a batch |
+| logistic.predict | the labels, on an object and copies of X of its own, one example exactly on the boundary wᵀx = 0 (+1) |
+| logistic.stability | what changes at y·wᵀx = ±800: finite, exact L and ∇_w L; a value already wrong at moderate |wᵀx| is judged on finiteness only (`ValueCheck.moderate`) |
+| logistic.train | held-out accuracy of train(X, y) |
+| logistic.hygiene.sequence | independence from earlier calls: every class called twice on one object with other inputs (another D for Dot), and batch_loss_and_grad and predict after forward/backward, equal the same calls on fresh objects |
+| logistic.hygiene.mutation | no input array changes in place |
+| logistic.hygiene.determinism | two identical runs are bitwise equal |
 """
 
 from __future__ import annotations
@@ -22,7 +37,8 @@ import numpy as np
 
 from grader import diagnosis as dx
 from grader.authoring import (AccuracyCheck, DeterminismCheck, Exercise, In, Kind, Mutant, MutationCheck,
-                              NumericSpec, Quantity, Target, TrialPlan, ValueCheck, attr, call, func, new)
+                              Lit, NumericSpec, Quantity, SequenceCheck, Target, TrialPlan, ValueCheck, attr, call,
+                              func, new)
 
 HIDDEN_D = (3, 6)
 #: |wᵀx| in the stability trials.
@@ -58,9 +74,11 @@ def make_inputs(recipe, variant, rng):
         X, y = blobs(B)
         X_test, y_test = blobs(B)
         return {"X": X, "y": y, "_X_test": X_test, "_y_test": y_test}
+    if recipe == "sequence":
+        return _sequence_inputs(rng, D)
     w, x = _w_x(rng, D, 0.3 + 2.7 * rng.random())
     B = 6
-    return {
+    inputs = {
         "w": w, "x": x, "y": int(rng.choice([-1, 1])),
         "du": float(rng.standard_normal()),
         "s": float(rng.uniform(-3, 3)),
@@ -70,6 +88,29 @@ def make_inputs(recipe, variant, rng):
         "X": rng.standard_normal((B, D)) * 0.7,
         "yb": np.where(rng.random(B) < 0.5, -1.0, 1.0),
     }
+    # predict gets its own object and copies, so no other method can change what it sees; its first
+    # example sits exactly on the decision boundary (wᵀx = 0), where the statement asks for +1.
+    X_pred = inputs["X"].copy()
+    X_pred[0] = 0.0
+    return {**inputs, "w_pred": w.copy(), "X_pred": X_pred}
+
+
+def _sequence_inputs(rng, D):
+    """Two calls on one object with other data (another D for Dot), and copies for fresh objects."""
+    D2 = D + 2
+    wa, xa = _w_x(rng, D, 1.0 + rng.random())
+    wb, xb = _w_x(rng, D2, 1.0 + rng.random())
+    w, x1 = _w_x(rng, D, 0.5 + rng.random())
+    x2 = rng.standard_normal((D, 1))
+    x2 *= (1.0 + rng.random()) / max(abs(_dot(w, x2)), 1e-3)
+    X, yb = rng.standard_normal((5, D)) * 0.7, np.array([1.0, -1.0, -1.0, 1.0, -1.0])
+    numbers = {k: float(v) for k, v in zip(("du_a", "du_b", "s_a", "s_b", "dp_a", "dp_b", "p_a", "p_b", "dL_a",
+                                              "dL_b"), (*rng.standard_normal(2), *rng.uniform(-3, 3, 2),
+                                                        *rng.standard_normal(2), *rng.uniform(0.05, 0.95, 2),
+                                                        *rng.standard_normal(2)))}
+    return {**numbers, "w_a": wa, "x_a": xa, "w_b": wb, "x_b": xb, "w_bc": wb.copy(), "x_bc": xb.copy(),
+            "w": w, "w_c": w.copy(), "w_d": w.copy(), "w_e": w.copy(), "x1": x1, "x2": x2, "x2c": x2.copy(),
+            "X": X, "yb": yb, "X_c": X.copy(), "yb_c": yb.copy(), "X_p": X.copy(), "X_pc": X.copy()}
 
 
 MAIN = (
@@ -88,7 +129,57 @@ MAIN = (
     attr("dp", "model", "dp"),
     attr("du", "model", "du"),
     call("batch", "model", "batch_loss_and_grad", In("X"), In("yb")),
-    call("pred", "model", "predict", In("X")),
+    new("pmodel", "LogisticRegression", In("w_pred")),
+    call("pred", "pmodel", "predict", In("X_pred")),
+)
+#: Each class called twice on one object with other data, then the same data on fresh objects
+#: (`SequenceCheck`); batch_loss_and_grad and predict run after forward/backward on the used model
+#: and alone on fresh ones.
+SEQUENCE = (
+    new("dot", "Dot"),
+    call("u_1", "dot", "forward", In("w_a"), In("x_a")),
+    call("dotg_1", "dot", "backward", In("du_a")),
+    call("u_2", "dot", "forward", In("w_b"), In("x_b")),
+    call("dotg_2", "dot", "backward", In("du_b")),
+    new("dot_fresh", "Dot"),
+    call("u_3", "dot_fresh", "forward", In("w_bc"), In("x_bc")),
+    call("dotg_3", "dot_fresh", "backward", In("du_b")),
+    new("sig", "Sigmoid"),
+    call("p_1", "sig", "forward", In("s_a")),
+    call("sigd_1", "sig", "backward", In("dp_a")),
+    call("p_2", "sig", "forward", In("s_b")),
+    call("sigd_2", "sig", "backward", In("dp_b")),
+    new("sig_fresh", "Sigmoid"),
+    call("p_3", "sig_fresh", "forward", In("s_b")),
+    call("sigd_3", "sig_fresh", "backward", In("dp_b")),
+    new("nl", "NegLog"),
+    call("nlL_1", "nl", "forward", In("p_a")),
+    call("nld_1", "nl", "backward", In("dL_a")),
+    call("nlL_2", "nl", "forward", In("p_b")),
+    call("nld_2", "nl", "backward", In("dL_b")),
+    new("nl_fresh", "NegLog"),
+    call("nlL_3", "nl_fresh", "forward", In("p_b")),
+    call("nld_3", "nl_fresh", "backward", In("dL_b")),
+    new("model", "LogisticRegression", In("w")),
+    call("L_1", "model", "forward", In("x1"), Lit(1)),
+    call("dw_1", "model", "backward"),
+    attr("dp_1", "model", "dp"),
+    attr("du_1", "model", "du"),
+    call("L_2", "model", "forward", In("x2"), Lit(-1)),
+    call("dw_2", "model", "backward"),
+    attr("dp_2", "model", "dp"),
+    attr("du_2", "model", "du"),
+    call("batch_2", "model", "batch_loss_and_grad", In("X"), In("yb")),
+    call("pred_2", "model", "predict", In("X_p")),
+    new("model_fresh", "LogisticRegression", In("w_c")),
+    call("L_3", "model_fresh", "forward", In("x2c"), Lit(-1)),
+    call("dw_3", "model_fresh", "backward"),
+    attr("dp_3", "model_fresh", "dp"),
+    attr("du_3", "model_fresh", "du"),
+    new("model_batch", "LogisticRegression", In("w_d")),
+    call("batch_3", "model_batch", "batch_loss_and_grad", In("X_c"), In("yb_c")),
+    new("model_pred", "LogisticRegression", In("w_e")),
+    call("pred_3", "model_pred", "predict", In("X_pc")),
 )
 STABILITY = (
     new("model", "LogisticRegression", In("w")),
@@ -129,15 +220,16 @@ EXERCISE = Exercise(
     file="logistic.py",
     order=4,
     summary="Dot, Sigmoid, NegLog nodes and LogisticRegression: a stable loss, ∇_w L, batches, training.",
-    recipes={"main": MAIN, "stability": STABILITY, "train": TRAIN},
+    recipes={"main": MAIN, "stability": STABILITY, "train": TRAIN, "sequence": SEQUENCE},
     make_inputs=make_inputs,
     public=(TrialPlan("public-1", "main"), TrialPlan("public-2", "main"),
             TrialPlan("stability-neg", "stability", "neg"), TrialPlan("stability-pos", "stability", "pos"),
-            TrialPlan("train", "train", store=False)),
+            TrialPlan("train", "train", store=False), TrialPlan("sequence", "sequence", store=False)),
     hidden=(TrialPlan("hidden-1", "main", "hidden"), TrialPlan("hidden-2", "main", "hidden"),
             TrialPlan("hidden-stability-neg", "stability", "hidden-neg"),
             TrialPlan("hidden-stability-pos", "stability", "hidden-pos"),
-            TrialPlan("hidden-train", "train", "hidden", store=False)),
+            TrialPlan("hidden-train", "train", "hidden", store=False),
+            TrialPlan("hidden-sequence", "sequence", "hidden", store=False)),
     checks=(
         _v("dot.forward", "Dot.forward: u = wᵀx", 1, Target("u", _scalar("u")), "Dot.forward(w, x)"),
         _v("dot.backward.dw", "Dot.backward: ∇_w", 1, Target("dot_grads", _row("∇_w", "w"), 0, "dw (item 0)"),
@@ -166,9 +258,13 @@ EXERCISE = Exercise(
                    targets=(Target("L", _scalar("L"), label="the loss"), Target("dw", _row("∇_w L", "w"),
                                                                                 label="∇_w L")),
                    recipe="stability", what=f"forward and backward at y·wᵀx = ±{EXTREME:g}",
-                   extra_codes=(("any", (dx.UNSTABLE,)),)),
+                   extra_codes=(("any", (dx.UNSTABLE,)),), moderate="main"),
         AccuracyCheck("logistic.train", "train reaches 95% held-out accuracy", 2, recipe="train", output="w",
                       threshold=0.95, what="train(X, y)"),
+        SequenceCheck("logistic.hygiene.sequence", "a used object gives what a fresh one gives", 1,
+                      recipe="sequence", names=("u", "dotg", "p", "sigd", "nlL", "nld", "L", "dw", "dp", "du",
+                                                "batch", "pred"),
+                      story="a second forward/backward on the same object, with other inputs"),
         MutationCheck("logistic.hygiene.mutation", "inputs are not modified", 1),
         DeterminismCheck("logistic.hygiene.determinism", "identical calls give identical results", 1),
     ),

@@ -9,6 +9,18 @@ more than any finite-difference step, so numerical checks never straddle
 the kink. The scale trial (n = 200,000, not stored) runs backward on a
 vector whose Jacobian would need 320 GB: only an elementwise backward fits
 in the worker's memory limit.
+
+Which check owns which property (a bug costs the checks owning what it breaks, no other):
+
+| check | owns |
+|---|---|
+| relu.forward | the value of forward(x) |
+| relu.backward | the value of the returned ∇_x L at n = 7 and at the kink (exact zeros: 0 or 1 accepted) |
+| relu.jacobian | the value of jacobian(x), kink included |
+| relu.scale | backward at n = 200,000 in O(n) memory (no n×n Jacobian) |
+| relu.hygiene.sequence | independence from earlier calls: forward/backward with x of another length on a used object, and jacobian(x) of its own x, equal the same calls on fresh objects |
+| relu.hygiene.mutation | no input array changes in place |
+| relu.hygiene.determinism | two identical runs are bitwise equal |
 """
 
 from __future__ import annotations
@@ -17,7 +29,7 @@ import numpy as np
 
 from grader import diagnosis as dx
 from grader.authoring import (DeterminismCheck, Exercise, In, Kind, Mutant, MutationCheck, NumericSpec,
-                              Quantity, Target, TrialPlan, ValueCheck, call, new, run_only)
+                              Quantity, SequenceCheck, Target, TrialPlan, ValueCheck, call, new, run_only)
 
 #: Smallest |x| in kink-safe trials.
 MARGIN = 0.05
@@ -35,7 +47,17 @@ def _away_from_zero(rng, n):
     return (mag * sign).reshape(n, 1)
 
 
+#: Lengths of the two forward inputs and of the jacobian input in the sequence trials (public, hidden).
+SEQUENCE_SIZES = {"public": (5, 8, 6), "hidden": (7, 4, 9)}
+
+
 def make_inputs(recipe, variant, rng):
+    if recipe == "sequence":
+        na, nb, nj = SEQUENCE_SIZES["public" if variant == "public" else "hidden"]
+        xb, dzb, xj = _away_from_zero(rng, nb), rng.standard_normal((1, nb)), _away_from_zero(rng, nj)
+        # Each object gets its own copies, so a call that modifies an input cannot reach another object.
+        return {"x_a": _away_from_zero(rng, na), "dz_a": rng.standard_normal((1, na)), "x_b": xb, "dz_b": dzb,
+                "x_j": xj, "x_c": xb.copy(), "dz_c": dzb.copy(), "x_k": xj.copy()}
     if recipe == "scale":
         n = SCALE_N
     elif variant == "public":
@@ -83,6 +105,21 @@ SCALE = (
     run_only(call("y", "relu", "forward", In("x"))),      # 1.6 MB nobody checks: not sent back
     call("dx", "relu", "backward", In("dz")),
 )
+#: One object called with inputs of three lengths, then the same data on fresh objects (`SequenceCheck`):
+#: jacobian(x) must use its own x, not the x of the last forward.
+SEQUENCE = (
+    new("relu", "ReLU"),
+    call("y_1", "relu", "forward", In("x_a")),
+    call("dx_1", "relu", "backward", In("dz_a")),
+    call("y_2", "relu", "forward", In("x_b")),
+    call("dx_2", "relu", "backward", In("dz_b")),
+    call("J_2", "relu", "jacobian", In("x_j")),
+    new("fresh", "ReLU"),
+    call("y_3", "fresh", "forward", In("x_c")),
+    call("dx_3", "fresh", "backward", In("dz_c")),
+    new("untouched", "ReLU"),
+    call("J_3", "untouched", "jacobian", In("x_k")),
+)
 FORWARD = (
     new("relu", "ReLU"),
     call("y", "relu", "forward", In("x")),
@@ -106,11 +143,12 @@ EXERCISE = Exercise(
     file="relu.py",
     order=2,
     summary="ReLU(): forward max(0, x), backward without forming the Jacobian, and the diagonal Jacobian.",
-    recipes={"main": MAIN, "scale": SCALE},
+    recipes={"main": MAIN, "scale": SCALE, "sequence": SEQUENCE},
     make_inputs=make_inputs,
     public=(TrialPlan("public-1", "main"), TrialPlan("public-kink", "main", "kink", kink=True),
-            TrialPlan("scale", "scale", store=False)),
-    hidden=(TrialPlan("hidden-1", "main", "hidden"), TrialPlan("hidden-2", "main", "hidden")),
+            TrialPlan("scale", "scale", store=False), TrialPlan("sequence", "sequence", store=False)),
+    hidden=(TrialPlan("hidden-1", "main", "hidden"), TrialPlan("hidden-2", "main", "hidden"),
+            TrialPlan("hidden-sequence", "sequence", "hidden", store=False)),
     checks=(
         ValueCheck("relu.forward", "forward: y = max(0, x)", 2,
                    targets=(Target("y", Quantity(Kind.COLUMN, "y", ("n", "1")), label="forward(x)"),),
@@ -122,6 +160,9 @@ EXERCISE = Exercise(
         ValueCheck("relu.scale", f"backward on n = {SCALE_N:,} without an n×n Jacobian", 1,
                    targets=(_DX,), recipe="scale", what=f"ReLU.backward(dz) with n = {SCALE_N:,}",
                    extra_codes=(("memory", (dx.EXPLICIT_JACOBIAN,)),)),
+        SequenceCheck("relu.hygiene.sequence", "a used object gives what a fresh one gives", 1,
+                      recipe="sequence", names=("y", "dx", "J"),
+                      story="a second forward/backward on the same object, with an x of another length"),
         MutationCheck("relu.hygiene.mutation", "inputs are not modified", 1),
         DeterminismCheck("relu.hygiene.determinism", "identical calls give identical results", 1),
     ),
@@ -140,5 +181,5 @@ EXERCISE = Exercise(
         Mutant("output_values", ("dx", "J"), dx.WRONG_MASK,
                "the output values max(0, x) used in place of the 0/1 mask"),
     ),
-    factors=lambda trial: {"n, the input length": float(trial.inputs["x"].shape[0])},
+    factors=lambda trial: {"n, the input length": float(trial.inputs.get("x", trial.inputs.get("x_a")).shape[0])},
 )

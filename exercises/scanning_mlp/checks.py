@@ -14,6 +14,17 @@ differences never cross a ReLU kink), until each layer has both active and
 inactive units (so a wrong mask shows), and until every window has at least
 one active unit in each layer (so every window contributes to every
 gradient and a window-handling bug cannot hide in a dead window).
+
+Which check owns which property (a bug costs the checks owning what it breaks, no other):
+
+| check | owns |
+|---|---|
+| scanning_mlp.forward | the value of forward(X) |
+| scanning_mlp.backward.dX | the value of the returned ∇_X L (sums over overlapping windows) |
+| scanning_mlp.backward.dW1 … db3 | the value of each stored parameter gradient, one check each |
+| scanning_mlp.accumulation | independence from earlier calls: a second forward/backward on one object, with a longer X, equals the same calls on a fresh object; every differing result is named |
+| scanning_mlp.hygiene.mutation | no input array changes in place |
+| scanning_mlp.hygiene.determinism | two identical runs are bitwise equal |
 """
 
 from __future__ import annotations
@@ -22,7 +33,7 @@ import numpy as np
 
 from grader import diagnosis as dx
 from grader.authoring import (Decomposition, DeterminismCheck, Exercise, In, Kind, Mutant, MutationCheck,
-                              NumericSpec, Quantity, SecondCallCheck, Target, TrialPlan, ValueCheck, attr, call,
+                              NumericSpec, Quantity, SequenceCheck, Target, TrialPlan, ValueCheck, attr, call,
                               new)
 
 #: Smallest |pre-activation| allowed in any trial.
@@ -73,6 +84,25 @@ def _draw(rng, dims, n_inputs):
     raise RuntimeError("could not draw kink-safe scanning-MLP inputs")  # pragma: no cover
 
 
+#: How much longer the second input of the sequence trials is than the first.
+SECOND_LONGER = 3
+
+
+def _draw_pair(rng, dims):
+    """Weights and two kink-safe inputs for one object: X_a of length T, X_b of length T + SECOND_LONGER."""
+    T = dims[0]
+    for _ in range(5000):
+        p = _params(rng, dims)
+        Xa = next((X for X in (rng.standard_normal((T, 1)) for _ in range(100)) if _safe(p, X)), None)
+        if Xa is None:
+            continue
+        Xb = next((X for X in (rng.standard_normal((T + SECOND_LONGER, 1)) for _ in range(100)) if _safe(p, X)),
+                  None)
+        if Xb is not None:
+            return p, Xa, Xb
+    raise RuntimeError("could not draw kink-safe scanning-MLP inputs")  # pragma: no cover
+
+
 def _params(rng, dims):
     """Weights and biases of one draw, in the order and scales `_draw` uses."""
     T, N, H1, H2, K = dims
@@ -89,8 +119,11 @@ def make_inputs(recipe, variant, rng):
     T, N, H1, H2, K = dims
     windows = T - N + 1
     if recipe == "twice":
-        p, (Xa, Xb) = _draw(rng, dims, 2)
-        dOb = rng.standard_normal((K, windows))
+        # The second call gets another length T + SECOND_LONGER (so another number of windows): a
+        # window cache that is appended to and never reset, or sized on the first call, shows.
+        p, Xa, Xb = _draw_pair(rng, dims)
+        windows_b = Xb.shape[0] - N + 1
+        dOb = rng.standard_normal((K, windows_b))
         # X_c/dO_c are separate copies of X_b/dO_b for the fresh object, so a call that
         # modifies its inputs in place cannot change what the fresh object receives.
         return {**p, "X_a": Xa, "dO_a": rng.standard_normal((K, windows)),
@@ -205,8 +238,9 @@ EXERCISE = Exercise(
         *(ValueCheck(f"scanning_mlp.backward.{g}", f"backward: self.{g} = {_Q[g].symbol}", 1,
                      targets=(Target(g, _Q[g], label=f"self.{g}"),), what="ScanningMLP.backward(dO)")
           for g in GRADS),
-        SecondCallCheck("scanning_mlp.accumulation", "a second forward/backward starts from zero", 2,
-                        names=("dX",) + GRADS),
+        SequenceCheck("scanning_mlp.accumulation", "a second forward/backward starts from zero", 2,
+                      recipe="twice", names=("O", "dX") + GRADS,
+                      story="a second forward/backward on the same object, with a longer X"),
         MutationCheck("scanning_mlp.hygiene.mutation", "inputs are not modified", 1),
         DeterminismCheck("scanning_mlp.hygiene.determinism", "identical calls give identical results", 1),
     ),

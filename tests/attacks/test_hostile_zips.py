@@ -83,5 +83,5 @@ def test_does_a_class_with_every_hostile_zip_grade_the_honest_student(tmp_path):
     for name, (_, _, reason) in HOSTILE.items():
         assert reason in reasons[name], (name, reasons[name])
     honest = json.loads((out / f"{summary['files']['honest']}.json").read_text())
-    assert honest["score"] == honest["max_score"] == 57
+    assert honest["score"] == honest["max_score"] == 60
     assert not (tmp_path / "escaped.py").exists()

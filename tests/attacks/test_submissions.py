@@ -94,7 +94,7 @@ def test_does_a_batch_of_attackers_leave_honest_students_and_the_grader_unharmed
     result = api.batch(subs, out=out, jobs=2, timeout=2)
     assert result.students == len(EXPECTED) + 1
     honest_doc = json.loads((out / "honest.json").read_text())
-    assert honest_doc["score"] == honest_doc["max_score"] == 57
+    assert honest_doc["score"] == honest_doc["max_score"] == 60
     for name in EXPECTED:
         doc = json.loads((out / f"z_{name}.json").read_text())
         fc = next(e for e in doc["exercises"] if e["id"] == "fc")

@@ -90,7 +90,7 @@ def test_does_a_class_of_every_attacker_leave_the_honest_student_and_the_grader_
     stems = summary["files"]
     assert set(stems) == attackers | {"honest"}
     honest = json.loads((out / f"{stems['honest']}.json").read_text())
-    assert honest["score"] == honest["max_score"] == 57
+    assert honest["score"] == honest["max_score"] == 60
     for student in attackers:
         doc = json.loads((out / f"{stems[student]}.json").read_text())
         assert doc["submission"] == student
