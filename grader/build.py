@@ -21,7 +21,7 @@ from pathlib import Path
 
 from grader import fixtures, oracle
 from grader.course import Course
-from grader.errors import BuildError
+from grader.errors import BuildError, CourseError
 from grader.handout import make_notebook
 from grader.templates import make_stub
 
@@ -69,7 +69,18 @@ def expected_files(course: Course, exercise_ids: list[str] | None = None) -> dic
 
 
 def build(course: Course, *, check: bool = False, exercise_ids: list[str] | None = None) -> BuildResult:
-    """Regenerate templates and public cases (or, with check=True, only compare)."""
+    """Regenerate templates and public cases (or, with check=True, only compare).
+
+    The declarations are validated first (`grader.validate`): a name that does
+    not resolve stops the build with a CourseError naming the file, the line
+    and the closest name, before any file is written.
+    """
+    from grader.validate import validate_course
+
+    problems = validate_course(course, exercise_ids)
+    if problems:
+        more = f" (and {len(problems) - 1} more problem{'s' if len(problems) > 2 else ''})" if len(problems) > 1 else ""
+        raise CourseError(f"{problems[0]}{more}")
     changed, unchanged = [], []
     for path, text in expected_files(course, exercise_ids).items():
         rel = str(path.relative_to(course.root))
