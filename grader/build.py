@@ -68,8 +68,14 @@ def expected_files(course: Course, exercise_ids: list[str] | None = None) -> dic
     return files
 
 
-def build(course: Course, *, check: bool = False, exercise_ids: list[str] | None = None) -> BuildResult:
+def build(course: Course, *, check: bool = False, exercise_ids: list[str] | None = None,
+          verify: bool = True) -> BuildResult:
     """Regenerate templates and public cases (or, with check=True, only compare).
+
+    verify: then grade the reference (full marks) and the stubs (every check
+    not_implemented) in both modes (`grader.validate.verify_grading`); skipped
+    by --check when files are out of date, since the verdict would be about
+    stale files.
 
     The declarations are validated first (`grader.validate`): a name that does
     not resolve stops the build with a CourseError naming the file, the line
@@ -95,4 +101,11 @@ def build(course: Course, *, check: bool = False, exercise_ids: list[str] | None
             tmp = path.with_suffix(path.suffix + ".tmp")
             tmp.write_text(text, encoding="utf-8")
             tmp.replace(path)
+    if verify and not (check and changed):
+        from grader.validate import verify_grading
+
+        problems = verify_grading(course, exercise_ids or course.exercise_ids())
+        if problems:
+            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+            raise CourseError(f"{problems[0]}{more}")
     return BuildResult(tuple(changed), tuple(unchanged), check)

@@ -22,7 +22,13 @@ What is checked, per exercise (exercises/<id>/checks.py):
 - the classes and functions the recipes use are defined at the top of the
   reference file, and the methods called are defined in those classes;
 - fields that must be tuples are not lists (a list there fails later, far
-  from the mistake).
+  from the mistake);
+- the statement's table of checks (exercises/<id>/README.md) lists every
+  check id with the points checks.py gives it.
+
+`verify_grading` runs after a build has written the stubs and public cases:
+the reference must get full marks and every check of a stub must fail as
+`not_implemented`, in instructor and in student mode.
 The reference itself is read with `ast`, not run.
 """
 
@@ -244,7 +250,53 @@ def validate_exercise(course, ex) -> list[Problem]:
     return problems
 
 
+def _statement_problems(course, ex) -> list[Problem]:
+    """The statement's table of checks must list every check id with its points."""
+    path = course.exercises_dir / ex.id / "README.md"
+    src = _Source(path, course.root)
+    if not src.lines:
+        return [Problem(src.rel, 1, f"the statement of {ex.id} is missing")]
+    problems = []
+    for check in ex.checks:
+        rows = [(k, line) for k, line in enumerate(src.lines, 1) if f"`{check.id}`" in line and "|" in line]
+        if not rows:
+            problems.append(Problem(src.rel, 1, f"the table of checks does not list {check.id} "
+                                                f"({check.points:g} points)"))
+            continue
+        k, line = rows[0]
+        cells = [c.strip() for c in line.split("|")]
+        if f"{check.points:g}" not in cells:
+            problems.append(Problem(src.rel, k, f"{check.id} is worth {check.points:g} points in checks.py but the "
+                                                f"statement's table says otherwise"))
+    return problems
+
+
+def verify_grading(course, exercise_ids) -> list[Problem]:
+    """Grade the reference and the stubs in both modes: the reference must get full marks, and every check
+    of a stub must fail as not implemented. Run after the public cases and stubs are written."""
+    from grader import api
+
+    problems = []
+    for mode in ("instructor", "student"):
+        for folder, want_full in ((course.reference_dir, True), (course.root / "student_template", False)):
+            for ex_id in exercise_ids:
+                ex = course.exercise(ex_id)
+                if not (folder / ex.file).is_file():
+                    continue
+                report = api.grade(folder / ex.file, exercise=ex_id, mode=mode, course=course.root)
+                for result in report.exercises:
+                    for c in result.checks:
+                        ok = c.passed if want_full else (not c.passed and "not_implemented" in c.diagnosis)
+                        if not ok:
+                            what = f"reference/{ex.file}" if want_full else f"student_template/{ex.file}"
+                            expect = "full marks" if want_full else "not_implemented"
+                            problems.append(Problem(what, 1, f"{c.id} in {mode} mode: expected {expect}, got "
+                                                             f"{c.score:g}/{c.max_score:g} ({c.message[:160]})"))
+    return problems
+
+
 def validate_course(course, exercise_ids=None) -> list[Problem]:
     """The problems of every (or the given) exercise's declaration, in course order."""
     ids = exercise_ids or course.exercise_ids()
-    return [p for i in ids for p in validate_exercise(course, course.exercise(i))]
+    return [p for i in ids for p in (*validate_exercise(course, course.exercise(i)),
+                                     *_statement_problems(course, course.exercise(i)))]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import sys
 
 import numpy as np
@@ -25,15 +24,6 @@ def test_are_the_exercises_listed_in_teaching_order_with_their_points():
     exercises = api.list_exercises()
     assert [e.id for e in exercises] == ["fc", "relu", "scanning_mlp", "logistic"]
     assert [e.max_score for e in exercises] == [11, 11, 14, 24]
-
-
-@pytest.mark.parametrize("ex_id", sorted(EXERCISES))
-def test_does_each_statement_mention_every_check_id_and_its_points(ex_id):
-    text = (COURSE.exercises_dir / ex_id / "README.md").read_text(encoding="utf-8")
-    for check in EXERCISES[ex_id].checks:
-        row = [line for line in text.splitlines() if f"`{check.id}`" in line and "|" in line]
-        assert row, f"{ex_id}/README.md does not list {check.id} in its table of checks"
-        assert re.search(rf"\|\s*{check.points:g}\s*\|", row[0]), f"{check.id}: points differ in the statement"
 
 
 @pytest.mark.parametrize("ex_id", sorted(EXERCISES))
@@ -62,7 +52,7 @@ def test_are_scanning_windows_overlapping_and_dimensions_distinct():
 
 
 def test_do_scanning_trials_keep_every_pre_activation_away_from_the_kink():
-    module = sys.modules[f"_grader_exercise_scanning_mlp"]
+    module = sys.modules["_grader_exercise_scanning_mlp"]
     for t in trials("scanning_mlp"):
         for X in [t.inputs[k] for k in ("X", "X_a", "X_b") if k in t.inputs]:
             for z in module._preactivations(t.inputs, X):

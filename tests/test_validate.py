@@ -67,3 +67,32 @@ def test_does_grade_build_stop_with_exit_two_and_write_nothing(course, capsys):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "exercises/fc/checks.py:" in err and "did you mean 'dW'?" in err
     assert not template.exists()
+
+
+def test_is_a_points_mismatch_with_the_statement_named_with_its_line(course):
+    path = course / "exercises" / "relu" / "README.md"
+    text = path.read_text(encoding="utf-8")
+    line = next(ln for ln in text.splitlines() if "`relu.forward`" in ln and "|" in ln)
+    path.write_text(text.replace(line, line.replace("| 2 |", "| 3 |")), encoding="utf-8")
+    problems = validate_course(find_course(course))
+    assert len(problems) == 1 and problems[0].file == "exercises/relu/README.md"
+    assert "`relu.forward`" in path.read_text().splitlines()[problems[0].line - 1]
+    assert "relu.forward is worth 2 points in checks.py" in problems[0].message
+
+
+def test_does_the_build_refuse_a_reference_that_fails_its_own_hygiene_checks(course, capsys):
+    ref = course / "reference" / "relu.py"
+    ref.write_text(patch(ref.read_text(), "        self.x = x\n", "        self.x = x\n        x *= 1.0\n"
+                                                                  "        x[0, 0] = abs(x[0, 0])\n"))
+    assert main(["build", "--course", str(course)]) == 2
+    err = capsys.readouterr().err
+    assert "reference/relu.py" in err and "relu.hygiene.mutation" in err and "expected full marks" in err
+
+
+def test_is_a_stub_that_passes_a_check_reported(course):
+    from grader.validate import verify_grading
+
+    shutil.copy(course / "reference" / "relu.py", course / "student_template" / "relu.py")
+    problems = verify_grading(find_course(course), ["relu"])
+    assert problems and all(p.file == "student_template/relu.py" and "expected not_implemented" in p.message
+                            for p in problems)
