@@ -18,19 +18,19 @@ The CLI (`grader.cli`) is a thin layer over these; both share their defaults.
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from pathlib import Path
 
+from grader import atomic
 from grader import build as _build
 from grader.course import find_course
 from grader.engine import Options, grade_files
 from grader.errors import UsageError
 from grader.results import Report
 from grader.session import Limits
-from grader.spec import Exercise
 from grader.intake import open_submission
+from grader.spec import Exercise
 from grader.submission import Prepared
 
 #: Default wall-clock limit per exercise, in seconds.
@@ -155,8 +155,4 @@ def write_json(report: Report, path: str | os.PathLike, *, format: str = "native
         raise UsageError(f"format must be one of {', '.join(FORMATS)}")
     doc = {"native": lambda: report.to_dict(), "prairielearn": lambda: platforms.prairielearn(report),
            "gradescope": lambda: platforms.gradescope(report, seconds=report.seconds)}[format]()
-    target = Path(path)
-    text = json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
-    tmp = target.with_name(target.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(target)
+    atomic.write_json(path, doc)

@@ -45,7 +45,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader import lms, provenance
+from grader import atomic, lms, provenance
 from grader.errors import GraderError, UsageError
 from grader.roster import Entry, discover  # noqa: F401 - discover and Entry are part of this API
 from grader.sandbox import worker_uid
@@ -130,18 +130,6 @@ def _slot_stop(signum, frame) -> None:
     os._exit(128 + signum)
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    """Write to a temporary name, then rename: a reader (or a rerun after SIGKILL) sees all or nothing.
-
-    No fsync: the rename is atomic for any crash of the batch itself; only a
-    power cut could lose the data, and a rerun then grades those students again.
-    """
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
-
-
 def error_report(course, student: str, message: str, *, instructor: bool):
     """The report of a student who could not be graded at all: every check 0, status "error", the reason."""
     from grader import diagnosis as dx
@@ -220,10 +208,8 @@ def write_student(out: Path, entry: Entry, report, graded_with: dict) -> None:
 
     The JSON is the report's, plus `graded_with` (what it was made from; see `grader.provenance`).
     """
-    _write_atomic(out / f"{entry.stem}.txt", _render_text(report))
-    doc = {**report.to_dict(), "graded_with": graded_with}
-    _write_atomic(out / f"{entry.stem}.json", json.dumps(doc, separators=(",", ":"), ensure_ascii=False,
-                                                         allow_nan=False) + "\n")
+    atomic.write_text(out / f"{entry.stem}.txt", _render_text(report))
+    atomic.write_json(out / f"{entry.stem}.json", {**report.to_dict(), "graded_with": graded_with}, compact=True)
 
 
 # ---------------------------------------------------------------------------
@@ -374,41 +360,29 @@ def run(submissions: str | os.PathLike, *, out: str | os.PathLike, jobs: int | N
         if progress is not None:
             progress({"event": "done", **info})
     summary = write_class_files(c, out_dir, entries, layers, skipped,
-                                {**options_doc, "min_isolation": min_isolation}, worker_uid=uid)
-    summary = _write_lms_exports(out_dir, entries, summary, max_score=sum(e.max_score for e in c.exercises()),
-                                 roster=roster, points=points, assignment=assignment)
+                                {**options_doc, "min_isolation": min_isolation}, worker_uid=uid,
+                                lms_options={"roster": roster, "points": points, "assignment": assignment})
     return BatchResult(out_dir, len(entries), len(todo), resumed, summary["errors"],
                        time.monotonic() - started, summary, changed=0 if regrade else changed)
 
 
-def _write_lms_exports(out: Path, entries: list[Entry], summary: dict, *, max_score: float, roster, points,
-                       assignment: str) -> dict:
-    """Write the Canvas and Moodle import files and record what they left out in summary.json.
+def _lms_summary(out: Path, stats, *, max_score: float, roster, points, assignment: str) -> dict:
+    """Write the Canvas and Moodle import files; returns what summary.json records of them.
 
-    A student who could not be graded at all (status error: an unreadable
-    entry) is left out of the LMS files, so the LMS keeps its grade until
-    staff look; they are listed in `lms.left_out_errors` and among the
-    students needing attention.
+    Only graded students are exported: one who could not be graded at all
+    (`class_stats`' not_graded: an unreadable entry) is left out, so the LMS
+    keeps its grade until staff look; they are listed in `left_out_errors`
+    and among the students needing attention.
     """
-    scores, errors = {}, []
-    for entry in entries:
-        doc = _read_doc(out / f"{entry.stem}.json")
-        if not isinstance(doc, dict) or not isinstance(doc.get("score"), (int, float)):
-            continue
-        if all(isinstance(e, dict) and e.get("status") == "error" for e in doc.get("exercises", [])):
-            errors.append(entry.student)
-        else:
-            scores[entry.student] = float(doc["score"])
-    exports = lms.write_exports(out, scores, max_score=max_score, points=points, assignment=assignment,
+    exports = lms.write_exports(out, {s.id: s.score for s in stats.students if s.graded}, max_score=max_score,
+                                points=points, assignment=assignment,
                                 roster=Path(roster) if roster is not None else None)
-    summary = {**summary, "lms": {
-        "canvas": exports.canvas.name, "moodle": exports.moodle.name, "assignment": assignment,
-        "points": points if points is not None else max_score,
-        "no_submission": [{"student": e.student, "lms_id": e.lms_id, "name": e.name} for e in exports.no_submission],
-        "not_in_roster": list(exports.not_in_roster), "unusable_ids": list(exports.unusable_ids),
-        "left_out_errors": sorted(errors)}}
-    _write_atomic(out / "summary.json", json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
-    return summary
+    return {"canvas": exports.canvas.name, "moodle": exports.moodle.name, "assignment": assignment,
+            "points": points if points is not None else max_score,
+            "no_submission": [{"student": e.student, "lms_id": e.lms_id, "name": e.name}
+                              for e in exports.no_submission],
+            "not_in_roster": list(exports.not_in_roster), "unusable_ids": list(exports.unusable_ids),
+            "left_out_errors": sorted(a.student for a in stats.not_graded)}
 
 
 @contextlib.contextmanager
@@ -488,7 +462,7 @@ def _summary_stats(stats) -> dict:
                  "count": d.checks} for d in rows]
 
     return {
-        "most_failed_checks": [{"check": c.check, "students": c.failed, "percent": _pct(c.failed, c.students)}
+        "most_failed_checks": [{"check": c.check, "students": c.failed, "percent": c.failed_percent}
                                for c in sorted(stats.checks, key=lambda c: (-c.failed, c.check)) if c.failed],
         "check_pass_rates": [{"check": c.check, "exercise": c.exercise, "passed": c.passed, "students": c.students,
                               "percent": c.percent} for c in stats.checks],
@@ -506,13 +480,10 @@ def _summary_stats(stats) -> dict:
     }
 
 
-def _pct(x: float, total: float) -> float:
-    return round(100.0 * x / total, 1) if total else 0.0
-
-
 def write_class_files(course, out: Path, entries: list[Entry], layers, skipped, options: dict, *,
-                      worker_uid: int | None = None) -> dict:
-    """Rebuild gradebook.csv, summary.json and report.html from the per-student JSON files (student-id order).
+                      worker_uid: int | None = None, lms_options: dict | None = None) -> dict:
+    """Rebuild gradebook.csv, summary.json, report.html and, given lms_options (roster, points,
+    assignment), the LMS import files, from the per-student JSON files (student-id order).
 
     The statistics come from `grader.class_stats`, which defines every count
     once: a student whose report is unreadable or whose every exercise is
@@ -549,7 +520,7 @@ def write_class_files(course, out: Path, entries: list[Entry], layers, skipped, 
     writer.writerow(["points possible", _num(max_total)] + [_num(e.max_score) for e in exercises]
                     + [_num(points[i]) for i in check_ids] + [""])
     writer.writerows([csv_cell(cell) for cell in row] for row in rows)
-    _write_atomic(out / "gradebook.csv", buf.getvalue())
+    atomic.write_text(out / "gradebook.csv", buf.getvalue())
     summary = {
         "schema_version": 1,
         "students": len(entries),
@@ -567,7 +538,9 @@ def write_class_files(course, out: Path, entries: list[Entry], layers, skipped, 
         "files": {e.student: e.stem for e in entries},
         "options": options,
     }
-    _write_atomic(out / "summary.json", json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
+    if lms_options is not None:
+        summary["lms"] = _lms_summary(out, stats, max_score=max_total, **lms_options)
+    atomic.write_json(out / "summary.json", summary)
     write_report(out, stats)
     return summary
 

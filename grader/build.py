@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader import fixtures, oracle
+from grader import atomic, fixtures, oracle
 from grader.course import Course
 from grader.errors import BuildError, CourseError
 from grader.handout import make_notebook
@@ -97,10 +97,7 @@ def build(course: Course, *, check: bool = False, exercise_ids: list[str] | None
             continue
         changed.append(rel)
         if not check:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(path.suffix + ".tmp")
-            tmp.write_text(text, encoding="utf-8")
-            tmp.replace(path)
+            atomic.write_text(path, text, mkdir=True)
     if verify and not (check and changed):
         from grader.validate import verify_grading
 

@@ -91,6 +91,30 @@ def _svg(fig, name: str) -> str:
     return text.replace("<svg ", f'<svg role="img" aria-label="{esc(name)}" ', 1)
 
 
+def _barh(name: str, style: dict, names, values, labels, colour, *, xlabel: str, xlim: float, row_height: float,
+          bar_height: float, fontsize: float | None = None, integer: bool = False, xticks=None) -> str:
+    """One horizontal bar chart, a bar per row (first row on top), as inline SVG (see `_svg`)."""
+    import matplotlib
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
+    with matplotlib.rc_context({**style, "svg.hashsalt": f"class-report-{name}"}):
+        fig = Figure(figsize=(8, 0.8 + row_height * len(names)))
+        ax = fig.add_subplot()
+        bars = ax.barh(range(len(names)), values, color=colour, height=bar_height)
+        ax.bar_label(bars, labels=labels, padding=3, fontsize=fontsize)
+        ax.set_yticks(range(len(names)), names, fontsize=fontsize)
+        ax.invert_yaxis()
+        ax.set_xlabel(xlabel)
+        ax.set_xlim(0, xlim)
+        if integer:
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        if xticks is not None:
+            ax.set_xticks(xticks)
+        fig.tight_layout()
+        return _svg(fig, name)
+
+
 def _charts(stats: ClassStats) -> dict[str, str]:
     """{chart name: inline SVG} for the histogram, the reteach counts and the check pass rates."""
     try:
@@ -120,33 +144,17 @@ def _charts(stats: ClassStats) -> dict[str, str]:
         charts["totals"] = _svg(fig, "totals")
     if stats.reteach:
         rows = stats.reteach
-        with matplotlib.rc_context({**style, "svg.hashsalt": "class-report-reteach"}):
-            fig = Figure(figsize=(8, 0.8 + 0.32 * len(rows)))
-            ax = fig.add_subplot()
-            bars = ax.barh(range(len(rows)), [d.students for d in rows], color="#e15759", height=0.7)
-            ax.bar_label(bars, labels=[f"{d.students} ({d.percent:g} %)" for d in rows], padding=3)
-            ax.set_yticks(range(len(rows)), [d.code for d in rows])
-            ax.invert_yaxis()
-            ax.set_xlabel("students whose work shows it")
-            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-            ax.set_xlim(0, max(d.students for d in rows) * 1.25)
-            fig.tight_layout()
-            charts["reteach"] = _svg(fig, "reteach")
+        charts["reteach"] = _barh("reteach", style, [d.code for d in rows], [d.students for d in rows],
+                                  [f"{d.students} ({d.percent:g} %)" for d in rows], "#e15759",
+                                  xlabel="students whose work shows it", xlim=max(d.students for d in rows) * 1.25,
+                                  row_height=0.32, bar_height=0.7, integer=True)
     if stats.checks:
         checks = stats.checks
-        with matplotlib.rc_context({**style, "svg.hashsalt": "class-report-checks"}):
-            fig = Figure(figsize=(8, 0.8 + 0.24 * len(checks)))
-            ax = fig.add_subplot()
-            bars = ax.barh(range(len(checks)), [c.percent for c in checks], height=0.72,
-                           color=[ex_colour.get(c.exercise, "#4e79a7") for c in checks])
-            ax.bar_label(bars, labels=[f"{c.percent:g} %" for c in checks], padding=3, fontsize=8)
-            ax.set_yticks(range(len(checks)), [c.check for c in checks], fontsize=8)
-            ax.invert_yaxis()
-            ax.set_xlim(0, 112)
-            ax.set_xticks([0, 25, 50, 75, 100])
-            ax.set_xlabel("graded students who passed, %")
-            fig.tight_layout()
-            charts["checks"] = _svg(fig, "checks")
+        charts["checks"] = _barh("checks", style, [c.check for c in checks], [c.percent for c in checks],
+                                 [f"{c.percent:g} %" for c in checks],
+                                 [ex_colour.get(c.exercise, "#4e79a7") for c in checks],
+                                 xlabel="graded students who passed, %", xlim=112, row_height=0.24, bar_height=0.72,
+                                 fontsize=8, xticks=[0, 25, 50, 75, 100])
     return charts
 
 
@@ -268,11 +276,9 @@ def render_html(stats: ClassStats) -> str:
 
 def write_report(out: str | os.PathLike, stats: ClassStats) -> Path:
     """Write OUT/report.html (to a temporary name, then renamed) and return its path."""
-    path = Path(out) / REPORT_NAME
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(render_html(stats), encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    from grader import atomic
+
+    return atomic.write_text(Path(out) / REPORT_NAME, render_html(stats))
 
 
 __all__ = ["write_report", "render_html", "ClassReportError", "REPORT_NAME"]

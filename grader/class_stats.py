@@ -106,6 +106,11 @@ class CheckRate:
         """The pass rate in percent (0 when nobody was graded)."""
         return _pct(self.passed, self.students)
 
+    @property
+    def failed_percent(self) -> float:
+        """The share of graded students who handed the check in and failed it, in percent."""
+        return _pct(self.failed, self.students)
+
 
 @dataclass(frozen=True)
 class CodeCount:

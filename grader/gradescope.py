@@ -174,11 +174,9 @@ def run(root: str | os.PathLike) -> dict:
         traceback.print_exc(file=sys.stdout)
         results = _ungraded("The grader failed on this submission; your course staff can see why in the "
                             "autograder's output.", started)
-    out = root / "results"
-    out.mkdir(parents=True, exist_ok=True)
-    tmp = out / "results.json.tmp"
-    tmp.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(tmp, out / "results.json")
+    from grader import atomic
+
+    atomic.write_json(root / "results" / "results.json", results, mkdir=True)
     return results
 
 

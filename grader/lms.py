@@ -89,6 +89,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
+from grader import atomic
 from grader.errors import UsageError
 from grader.neutral import csv_cell, one_line
 
@@ -330,10 +331,7 @@ def _write_csv(path: Path, rows: list[list[str]]) -> None:
     """Every cell through csv_cell, UTF-8 with a BOM and CRLF, written to path.tmp and renamed."""
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\r\n").writerows([csv_cell(c) for c in row] for row in rows)
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(buf.getvalue().encode(_ENCODING))
-    os.replace(tmp, path)
+    atomic.write_text(path, buf.getvalue(), encoding=_ENCODING)
 
 
 def write_exports(out: Path, scores: Mapping[str, float], *, max_score: float, points: float | None = None,

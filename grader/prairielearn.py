@@ -61,6 +61,8 @@ import tempfile
 import uuid
 from pathlib import Path
 
+from grader import atomic
+
 #: The folder of the course repository's serverFilesCourse/ that holds the course.
 COURSE_DIR = "backprop_grader"
 #: The runner's settings inside that folder: timeout, salt, build (and allow_root, false).
@@ -95,11 +97,7 @@ def shipped_files(folder: Path) -> list[Path]:
 
 def write_results(doc: dict, path: str | os.PathLike) -> None:
     """Write a results.json atomically (a temporary name, then a rename), creating its folder."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(target.name + ".tmp")
-    tmp.write_text(json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False) + "\n", encoding="utf-8")
-    os.replace(tmp, target)
+    atomic.write_json(path, doc, mkdir=True)
 
 
 # ---------------------------------------------------------------- the package

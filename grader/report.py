@@ -19,8 +19,6 @@ rich honours NO_COLOR and the terminal's width.
 
 from __future__ import annotations
 
-import math
-
 from rich.console import Console
 from rich.padding import Padding
 from rich.panel import Panel
@@ -28,24 +26,11 @@ from rich.table import Table
 from rich.text import Text
 
 from grader.neutral import one_line, visible
-from grader.results import CheckResult, ExerciseResult, Report, group_by_cause
+from grader.report_words import failure_sections, footer_words, number, points, rel_error
+from grader.results import CheckResult, ExerciseResult, Report
 
 _STATUS_STYLE = {"graded": "green", "missing": "yellow", "error": "red", "crashed": "red", "memory": "red",
                  "timeout": "red"}
-
-
-def _fmt_err(x: float | None) -> str:
-    if x is None or not math.isfinite(x):
-        return "–"
-    return f"{x:.1e}"
-
-
-def _fmt_num(x: float) -> str:
-    return f"{x:.6g}"
-
-
-def _points(x: float) -> str:
-    return f"{x:g}"
 
 
 def _text(text: object, style: str = "") -> Text:
@@ -64,15 +49,15 @@ def summary_table(report: Report) -> Table:
         ok = ex.status == "graded" and ex.passed_checks == len(ex.checks)
         style = "green" if ok else _STATUS_STYLE.get(ex.status, "red") if ex.status != "graded" else "yellow"
         table.add_row(_text(ex.id), _text(ex.status, style), f"{ex.passed_checks}/{len(ex.checks)}",
-                      f"{_points(ex.score)}/{_points(ex.max_score)}", _fmt_err(ex.shown_rel_error))
-    table.add_row(Text("total", style="bold"), "", "", Text(f"{_points(report.score)}/{_points(report.max_score)}",
+                      f"{points(ex.score)}/{points(ex.max_score)}", rel_error(ex.shown_rel_error))
+    table.add_row(Text("total", style="bold"), "", "", Text(f"{points(report.score)}/{points(report.max_score)}",
                                                            style="bold"), "")
     return table
 
 
 def check_panel(ex: ExerciseResult, check: CheckResult) -> Panel:
     title = _text(f"✗ {check.id}", "bold red")
-    title.append(f"  {_points(check.score)}/{_points(check.max_score)}", style="red")
+    title.append(f"  {points(check.score)}/{points(check.max_score)}", style="red")
     return Panel(_check_body(check), title=title, title_align="left", subtitle=_text(check.title),
                  subtitle_align="right", border_style="red")
 
@@ -92,8 +77,8 @@ def _check_body(check: CheckResult) -> Text:
         # A scalar has no entries to index: name the case only.
         body.append("\nWorst entry: " if w.index else "\nValue: ", style="bold")
         at = f"[{', '.join(str(i) for i in w.index)}] in case {w.case}" if w.index else f"in case {w.case}"
-        body.append(visible(f"{at}: expected {_fmt_num(w.expected)}, given {_fmt_num(w.given)} "
-                            f"(relative error {_fmt_err(check.max_rel_error)})"))
+        body.append(visible(f"{at}: expected {number(w.expected)}, given {number(w.given)} "
+                            f"(relative error {rel_error(check.max_rel_error)})"))
     for f in check.frames:
         body.append(visible(f"\n  {f.file}, line {f.line}" + (f", in {f.func}" if f.func else "")), style="dim")
         if f.code:
@@ -112,10 +97,9 @@ def not_attempted_panel(ex: ExerciseResult, checks: list[CheckResult]) -> Panel:
     body = Text("These checks found code that still raises NotImplementedError:")
     for c in checks:
         body.append(visible(f"\n  • {c.id}"), style="bold")
-        body.append(visible(f"  {c.title}  (0/{_points(c.max_score)})"))
-    points = sum(c.max_score for c in checks)
+        body.append(visible(f"  {c.title}  (0/{points(c.max_score)})"))
     title = _text(f"… {ex.id}: not attempted yet", "bold yellow")
-    title.append(f"  0/{_points(points)}", style="yellow")
+    title.append(f"  0/{points(sum(c.max_score for c in checks))}", style="yellow")
     return Panel(body, title=title, title_align="left", border_style="yellow")
 
 
@@ -150,10 +134,10 @@ def same_failure_panel(ex: ExerciseResult, checks: list[CheckResult], summary: s
                 f"\nThis one problem cost {len(checks)} checks:", style="bold")
     for c in checks:
         body.append(visible(f"\n  • {c.id}"), style="bold")
-        body.append(visible(f"  {c.title}  ({_points(c.score)}/{_points(c.max_score)})"))
+        body.append(visible(f"  {c.title}  ({points(c.score)}/{points(c.max_score)})"))
     title = _text(f"✗ {ex.id}: every check failed the same way" if every else
                   f"✗ {ex.id}: one problem, {len(checks)} checks", "bold red")
-    title.append(f"  {_points(sum(c.score for c in checks))}/{_points(sum(c.max_score for c in checks))}",
+    title.append(f"  {points(sum(c.score for c in checks))}/{points(sum(c.max_score for c in checks))}",
                  style="red")
     return Panel(body, title=title, title_align="left", border_style="red")
 
@@ -173,41 +157,13 @@ def exercise_notes(ex: ExerciseResult) -> Text | None:
     return text
 
 
-def _count(n: int, noun: str) -> str:
-    """ "1 check", "2 checks", "1 more case", "3 more cases"."""
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
 def footer(report: Report) -> Text:
-    totals: dict[str, int] = {}
-    for ex in report.exercises:
-        for c in ex.case_counts:
-            totals[c.visibility] = totals.get(c.visibility, 0) + c.total
-    # Only exercises whose code ran count: a file that was missing or did not load ran no case.
-    checks = sum(len(ex.checks) for ex in report.exercises if ex.case_counts)
-    public, hidden, numeric = (totals.get(v, 0) for v in ("public", "hidden", "numeric"))
-    text = Text()
-    if report.mode == "student":
-        if checks:
-            text.append(f"{_count(checks, 'check')} ran on {_count(public, 'public case')}")
-            if numeric:
-                text.append(f", and your backward pass was compared with finite differences of your own forward "
-                            f"on {_count(numeric, 'more case')}")
-            text.append(". ")
-        else:
-            text.append("No case could run on your code yet. ")
-        text.append("Hidden cases with new inputs and shapes run at official grading.", style="bold")
-    elif checks:
-        text.append(f"Instructor mode: {_count(checks, 'check')} ran on {_count(public, 'public case')} and "
-                    f"{_count(hidden, 'hidden case')} against the reference solution.")
-    else:
-        text.append("Instructor mode: no case could run on this code.")
-    if report.isolation:
-        text.append(visible(f"\nIsolation: {', '.join(report.isolation)}."), style="dim")
-        if report.worker_uid is not None:
-            text.append(f" Your code ran as uid {report.worker_uid}.", style="dim")
-        for layer, why in report.isolation_skipped:
-            text.append(visible(f" Skipped {layer}: {why}."), style="dim")
+    words = footer_words(report)
+    text = Text(words.cases)
+    if words.emphasis:
+        text.append(words.emphasis, style="bold")
+    if words.isolation:
+        text.append("\n" + visible(words.isolation), style="dim")
     return text
 
 
@@ -221,24 +177,13 @@ def render(report: Report, console: Console) -> None:
         if notes is not None:
             console.print(notes)
     for ex in report.exercises:
-        if ex.status == "missing":
-            continue
-        failing = [c for c in ex.checks if not c.passed]
-        stubs = [c for c in failing if c.diagnosis == ("not_implemented",)]
-        causes = group_by_cause(ex)
-        if ex.status == "error" and failing and not causes:
-            console.print(check_panel(ex, failing[0]))
-            continue
-        if stubs:
-            console.print(not_attempted_panel(ex, stubs))
-        cause_of = {c.id: cause for cause in causes for c in cause.checks}
-        for check in failing:
-            cause = cause_of.get(check.id)
-            if cause is not None:
-                if check is cause.checks[0]:
-                    console.print(same_failure_panel(ex, list(cause.checks), cause.summary))
-            elif check not in stubs:
-                console.print(check_panel(ex, check))
+        for kind, checks, cause in failure_sections(ex):
+            if kind == "stubs":
+                console.print(not_attempted_panel(ex, checks))
+            elif kind == "cause":
+                console.print(same_failure_panel(ex, checks, cause))
+            else:
+                console.print(check_panel(ex, checks[0]))
     console.print(footer(report))
 
 
@@ -259,7 +204,7 @@ def render_exercises(exercises, console: Console) -> None:
     table.add_column("Points", justify="right")
     table.add_column("What")
     for ex in exercises:
-        table.add_row(_text(ex.id), _text(ex.file), str(len(ex.checks)), _points(ex.max_score), _text(ex.summary))
+        table.add_row(_text(ex.id), _text(ex.file), str(len(ex.checks)), points(ex.max_score), _text(ex.summary))
     console.print(table)
 
 

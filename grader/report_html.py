@@ -16,9 +16,9 @@ classic Notebook or VS Code:
   one section, checks whose failures share one root cause
   (`grader.results.group_by_cause`) share one section that lists them,
   and an exercise in status `error` with no shared cause shows its first
-  failing check only. `failure_sections` restates the order of
-  `grader.report.render` (which imports rich, so it is not called here);
-  tests/test_report_html.py checks that both show the same checks.
+  failing check only. Both reports take their sections and their words
+  from `grader.report_words`; tests/test_report_html.py checks that both
+  show the same checks.
 - Notes (the definitions a notebook check collected, dropped cells, the
   report's own notes) go in one collapsed `<details>`, identical lines
   once, in first-seen order.
@@ -42,11 +42,10 @@ Standard library only (no rich), so it can be imported anywhere.
 
 from __future__ import annotations
 
-import math
-
 from grader.neutral import html as esc
 from grader.neutral import visible
-from grader.results import CheckResult, ExerciseResult, Report, group_by_cause
+from grader.report_words import failure_sections, footer_words, number, points, rel_error
+from grader.results import CheckResult, ExerciseResult, Report
 
 #: The class of the fragment's root element; every other class starts with "bpg-".
 ROOT_CLASS = "bpg-report"
@@ -88,20 +87,6 @@ _CSS = """
 """
 
 
-def _fmt_err(x: float | None) -> str:
-    if x is None or not math.isfinite(x):
-        return "–"
-    return f"{x:.1e}"
-
-
-def _fmt_num(x: float) -> str:
-    return f"{x:.6g}"
-
-
-def _points(x: float) -> str:
-    return f"{x:g}"
-
-
 def _span(cls: str, text: object) -> str:
     return f'<span class="{cls}">{esc(text)}</span>'
 
@@ -119,39 +104,6 @@ def _one_line_verdict(text: str) -> str:
 
 
 # ---------------------------------------------------------------------------
-# Which sections an exercise's failures make (the terminal's grouping)
-
-
-def failure_sections(ex: ExerciseResult) -> list[tuple[str, list[CheckResult], str]]:
-    """The sections an exercise's failing checks are shown in, in order: (kind, checks, cause summary).
-
-    kind is "stubs" (checks still raising NotImplementedError: one
-    section), "cause" (checks that failed from one root cause, as
-    `group_by_cause` groups them: one section, at the place of its first
-    check) or "check" (one failing check). A missing exercise has none; one
-    in status "error" with no shared cause shows only its first failing
-    check. This is the order of grader.report.render.
-    """
-    if ex.status == "missing":
-        return []
-    failing = [c for c in ex.checks if not c.passed]
-    stubs = [c for c in failing if c.diagnosis == ("not_implemented",)]
-    causes = group_by_cause(ex)
-    if ex.status == "error" and failing and not causes:
-        return [("check", failing[:1], "")]
-    sections: list[tuple[str, list[CheckResult], str]] = [("stubs", stubs, "")] if stubs else []
-    cause_of = {c.id: cause for cause in causes for c in cause.checks}
-    for check in failing:
-        cause = cause_of.get(check.id)
-        if cause is not None:
-            if check is cause.checks[0]:
-                sections.append(("cause", list(cause.checks), cause.summary))
-        elif check not in stubs:
-            sections.append(("check", [check], ""))
-    return sections
-
-
-# ---------------------------------------------------------------------------
 # Pieces
 
 
@@ -162,10 +114,10 @@ def summary_table(report: Report) -> str:
         cls = "bpg-ok" if ok else "bpg-warn" if ex.status in ("graded", "missing") else "bpg-bad"
         rows.append(f'<tr><td>{esc(ex.id)}</td><td class="bpg-nw">{_span(cls, ex.status)}</td>'
                     f'<td class="bpg-num">{ex.passed_checks}/{len(ex.checks)}</td>'
-                    f'<td class="bpg-num">{_points(ex.score)}/{_points(ex.max_score)}</td>'
-                    f'<td class="bpg-num">{_fmt_err(ex.shown_rel_error)}</td></tr>')
+                    f'<td class="bpg-num">{points(ex.score)}/{points(ex.max_score)}</td>'
+                    f'<td class="bpg-num">{rel_error(ex.shown_rel_error)}</td></tr>')
     rows.append(f'<tr class="bpg-total"><td>total</td><td></td><td></td>'
-                f'<td class="bpg-num">{_points(report.score)}/{_points(report.max_score)}</td><td></td></tr>')
+                f'<td class="bpg-num">{points(report.score)}/{points(report.max_score)}</td><td></td></tr>')
     head = ('<thead><tr><th>Exercise</th><th>Status</th><th class="bpg-num">Checks</th><th class="bpg-num">Points</th>'
             '<th class="bpg-num">Worst rel. error</th></tr></thead>')
     return f'<table class="bpg-summary">{head}<tbody>{"".join(rows)}</tbody></table>'
@@ -187,8 +139,8 @@ def check_body(check: CheckResult) -> str:
         # A scalar has no entries to index: name the case only.
         at = f"[{', '.join(str(i) for i in w.index)}] in case {w.case}" if w.index else f"in case {w.case}"
         parts.append(f'<div><span class="bpg-label">{"Worst entry" if w.index else "Value"}: </span>'
-                     + esc(f"{at}: expected {_fmt_num(w.expected)}, given {_fmt_num(w.given)} "
-                           f"(relative error {_fmt_err(check.max_rel_error)})") + "</div>")
+                     + esc(f"{at}: expected {number(w.expected)}, given {number(w.given)} "
+                           f"(relative error {rel_error(check.max_rel_error)})") + "</div>")
     parts += _frames(check.frames)
     parts += _diagnosis_and_hint(check.diagnosis, check.hint)
     return "".join(parts)
@@ -217,7 +169,7 @@ def _diagnosis_and_hint(diagnosis: tuple[str, ...], hint: str) -> list[str]:
 
 def _check_item(c: CheckResult) -> str:
     return (f'<li>{_span("bpg-id", c.id)} <span class="bpg-dim">{esc(c.title)}</span> '
-            f'({_span("bpg-pts", f"{_points(c.score)}/{_points(c.max_score)}")})</li>')
+            f'({_span("bpg-pts", f"{points(c.score)}/{points(c.max_score)}")})</li>')
 
 
 def _details(cls: str, summary: str, body: str) -> str:
@@ -232,13 +184,13 @@ def section(ex: ExerciseResult, kind: str, checks: list[CheckResult], cause: str
     if kind == "check":
         c = checks[0]
         summary = (f'<span class="bpg-bad">✗ {_span("bpg-id", c.id)}</span> — '
-                   f'{_span("bpg-pts", f"{_points(c.score)}/{_points(c.max_score)}")} — '
+                   f'{_span("bpg-pts", f"{points(c.score)}/{points(c.max_score)}")} — '
                    f'{esc(_one_line_verdict(c.message or c.title))}')
         return _details("bpg-fail", summary, check_body(c))
-    points = f"{_points(sum(c.score for c in checks))}/{_points(sum(c.max_score for c in checks))}"
+    scored = f"{points(sum(c.score for c in checks))}/{points(sum(c.max_score for c in checks))}"
     items = f'<ul>{"".join(_check_item(c) for c in checks)}</ul>'
     if kind == "stubs":
-        summary = (f'<span class="bpg-warn">… {esc(ex.id)}: not attempted yet</span> — {esc(points)} — '
+        summary = (f'<span class="bpg-warn">… {esc(ex.id)}: not attempted yet</span> — {esc(scored)} — '
                    f'{len(checks)} check{"s" if len(checks) != 1 else ""} found code that still raises '
                    f'NotImplementedError')
         return _details("bpg-stub", summary, "<div>These checks found code that still raises NotImplementedError:"
@@ -251,7 +203,7 @@ def section(ex: ExerciseResult, kind: str, checks: list[CheckResult], cause: str
     every = len(checks) == len(ex.checks)
     title = (f"✗ {ex.id}: every check failed the same way" if every else
              f"✗ {ex.id}: one problem, {len(checks)} checks")
-    summary = (f'<span class="bpg-bad">{esc(title)}</span> — {esc(points)} — {esc(_one_line_verdict(headline))}')
+    summary = (f'<span class="bpg-bad">{esc(title)}</span> — {esc(scored)} — {esc(_one_line_verdict(headline))}')
     body = [f'<div class="bpg-text">{esc(headline)}</div>']
     body += _frames(next((c.frames for c in checks if c.frames), ()))
     body += _diagnosis_and_hint(first.diagnosis, next((c.hint for c in checks if c.hint), ""))
@@ -286,41 +238,12 @@ def notes_section(lines: list[str] | tuple[str, ...]) -> str:
     return _details("bpg-notes", summary, f"<ul>{items}</ul>")
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
 def footer(report: Report) -> str:
-    """Which cases ran, and the isolation the code ran under (the words of grader.report.footer)."""
-    totals: dict[str, int] = {}
-    for ex in report.exercises:
-        for c in ex.case_counts:
-            totals[c.visibility] = totals.get(c.visibility, 0) + c.total
-    # Only exercises whose code ran count: a file that was missing or did not load ran no case.
-    checks = sum(len(ex.checks) for ex in report.exercises if ex.case_counts)
-    public, hidden, numeric = (totals.get(v, 0) for v in ("public", "hidden", "numeric"))
-    if report.mode == "student":
-        if checks:
-            words = f"{_count(checks, 'check')} ran on {_count(public, 'public case')}"
-            if numeric:
-                words += (f", and your backward pass was compared with finite differences of your own forward on "
-                          f"{_count(numeric, 'more case')}")
-            words += ". "
-        else:
-            words = "No case could run on your code yet. "
-        text = f"{esc(words)}<b>Hidden cases with new inputs and shapes run at official grading.</b>"
-    elif checks:
-        text = esc(f"Instructor mode: {_count(checks, 'check')} ran on {_count(public, 'public case')} and "
-                   f"{_count(hidden, 'hidden case')} against the reference solution.")
-    else:
-        text = "Instructor mode: no case could run on this code."
-    if report.isolation:
-        iso = f"Isolation: {', '.join(report.isolation)}."
-        if report.worker_uid is not None:
-            iso += f" Your code ran as uid {report.worker_uid}."
-        for layer, why in report.isolation_skipped:
-            iso += f" Skipped {layer}: {why}."
-        text += f'<div class="bpg-dim">{esc(iso)}</div>'
+    """Which cases ran, and the isolation the code ran under (`report_words.footer_words`)."""
+    words = footer_words(report)
+    text = esc(words.cases) + (f"<b>{esc(words.emphasis)}</b>" if words.emphasis else "")
+    if words.isolation:
+        text += f'<div class="bpg-dim">{esc(words.isolation)}</div>'
     return f'<div class="bpg-foot">{text}</div>'
 
 
@@ -352,4 +275,4 @@ def problem_html(heading: str, message: str) -> str:
             f'{esc(heading)}</span> {esc(message)}</div></div>')
 
 
-__all__ = ["ROOT_CLASS", "render_html", "problem_html", "failure_sections"]
+__all__ = ["ROOT_CLASS", "render_html", "problem_html"]
