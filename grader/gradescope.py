@@ -63,22 +63,18 @@ export GRADE_COURSE="$root/source"
 exec "${AUTOGRADER_PYTHON:-$root/venv/bin/python}" -m grader.gradescope run --root "$root"
 """
 
-_SKIP_DIRS = {"__pycache__", ".git", ".venv", "venv", ".pytest_cache"}
-
-
 def _add_tree(zf: zipfile.ZipFile, folder: Path, arc_prefix: str) -> int:
-    count = 0
-    for path in sorted(folder.rglob("*")):
-        rel = path.relative_to(folder)
-        if any(part in _SKIP_DIRS or part.endswith(".egg-info") for part in rel.parts):
-            continue
-        if path.is_file() and not path.name.endswith((".pyc", ".tmp")):
-            info = zipfile.ZipInfo(f"{arc_prefix}/{rel.as_posix()}", date_time=(2020, 1, 1, 0, 0, 0))
-            info.external_attr = 0o644 << 16
-            info.compress_type = zipfile.ZIP_DEFLATED
-            zf.writestr(info, path.read_bytes())
-            count += 1
-    return count
+    """Add the files of `folder` worth shipping (`grader.release.shipped_files`) under arc_prefix/."""
+    from grader.release import shipped_files
+
+    files = shipped_files(folder)
+    for path in files:
+        name = f"{arc_prefix}/{path.relative_to(folder).as_posix()}"
+        info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
+        info.external_attr = 0o644 << 16
+        info.compress_type = zipfile.ZIP_DEFLATED
+        zf.writestr(info, path.read_bytes())
+    return len(files)
 
 
 def build_package(*, out: str | os.PathLike, course=None, timeout: float = 10.0, salt: str = "") -> Path:

@@ -227,7 +227,7 @@ def open_submission(path: str | Path, course, *, workdir: str | Path, exercise: 
     named = exercise_of(p.name, exercises) if by_name else None
     if p.suffix == ".ipynb":
         prepared = notebook_files(p, exercises, exercise=exercise or named, execute_all=execute_all,
-                                  workdir=converted, by_name=False)
+                                  workdir=converted)
     else:
         check_source(p)
         if exercise or named:

@@ -62,6 +62,7 @@ import uuid
 from pathlib import Path
 
 from grader import atomic
+from grader.release import shipped_files
 
 #: The folder of the course repository's serverFilesCourse/ that holds the course.
 COURSE_DIR = "backprop_grader"
@@ -79,21 +80,6 @@ MAX_RESULTS_BYTES = 1_000_000
 JOB_OVERHEAD = 30
 #: What a student sees when the grader itself fails (details never reach the student).
 INTERNAL = "The grader failed on this submission, so it was not counted. Please tell the course staff."
-
-_SKIP_DIRS = {"__pycache__", ".git", ".venv", "venv", ".pytest_cache", ".ipynb_checkpoints"}
-
-
-def shipped_files(folder: Path) -> list[Path]:
-    """Files below `folder` worth shipping, sorted: no caches, VCS folders, build metadata or temp files."""
-    found = []
-    for path in sorted(folder.rglob("*")):
-        rel = path.relative_to(folder)
-        if any(part in _SKIP_DIRS or part.endswith(".egg-info") for part in rel.parts):
-            continue
-        if path.is_file() and not path.is_symlink() and not path.name.endswith((".pyc", ".tmp")):
-            found.append(path)
-    return found
-
 
 def write_results(doc: dict, path: str | os.PathLike) -> None:
     """Write a results.json atomically (a temporary name, then a rename), creating its folder."""

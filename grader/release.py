@@ -33,14 +33,27 @@ from grader.errors import UsageError
 
 #: Top-level files and folders of the handout; everything else stays with staff.
 INCLUDED = ("pyproject.toml", "README.md", "grader", "exercises", "student_template")
-#: Never copied, wherever they are found.
-_SKIPPED_NAMES = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache", "autograder.json", "prairielearn.json"}
+#: Folders never shipped, wherever they are found (caches, VCS, virtual environments).
+_SKIPPED_DIRS = frozenset({"__pycache__", ".git", ".venv", "venv", ".pytest_cache", ".ipynb_checkpoints"})
+#: Files never shipped: the configs that hold the hidden cases' salt.
+_SKIPPED_FILES = frozenset({"autograder.json", "prairielearn.json"})
 _MARKER = ".grade-handout"
 _SOLUTION = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
 
 
-def _ignore(folder: str, names: list[str]) -> set[str]:
-    return {n for n in names if n in _SKIPPED_NAMES or n.endswith((".pyc", ".tmp")) or n.endswith(".egg-info")}
+def shipped_files(folder: Path) -> list[Path]:
+    """The files below `folder` worth shipping, sorted: real files only, no caches, VCS folders, virtual
+    environments, build metadata, compiled or temporary files, or salt configs. Used by the handout, the
+    Gradescope zip and the PrairieLearn package alike."""
+    found = []
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder)
+        if any(part in _SKIPPED_DIRS or part.endswith(".egg-info") for part in rel.parts):
+            continue
+        if (path.is_file() and not path.is_symlink() and path.name not in _SKIPPED_FILES
+                and not path.name.endswith((".pyc", ".tmp"))):
+            found.append(path)
+    return found
 
 
 def _code_lines(text: str) -> str:
@@ -80,10 +93,12 @@ def build_release(*, out: str | os.PathLike, course=None) -> Path:
     target.mkdir(parents=True)
     for name in INCLUDED:
         src = sources[name]
-        if src.is_dir():
-            shutil.copytree(src, target / name, ignore=_ignore, symlinks=False)
-        elif src.is_file():
+        if src.is_file():
             shutil.copy2(src, target / name)
+        for path in shipped_files(src) if src.is_dir() else ():
+            dest = target / name / path.relative_to(src)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, dest)
     leaked = _leaks(target, solution_blocks(c))
     if leaked:
         shutil.rmtree(target)

@@ -122,24 +122,22 @@ class Prepared:
 
 
 def notebook_files(path: str | Path, exercises, *, exercise: str | None = None, execute_all: bool = False,
-                   workdir: str | Path, by_name: bool = True) -> Prepared:
+                   workdir: str | Path) -> Prepared:
     """Convert one submitted notebook into a module in workdir, for the exercises it holds.
 
     exercises: the course's Exercise objects. The notebook is graded for
-    `exercise` if given, else for the exercise it is named after
-    (`relu.ipynb`, when by_name), else for every exercise whose classes or
-    functions it defines. Only the chosen exercises are in `files`.
+    `exercise` if given (`grader.intake` passes the exercise a notebook is
+    named for), else for every exercise whose classes or functions it
+    defines. Only the chosen exercises are in `files`.
     """
     from grader.conversion import definitions, execute_all as run_everything, read_notebook
 
     p = Path(path)
-    by_id = {e.id: e for e in exercises}
     cells = read_notebook(p)
     defs = definitions(cells)
     conv = run_everything(cells) if execute_all else defs
-    named = p.stem if by_name and p.stem in by_id else None
-    if exercise or named:
-        chosen = [exercise or named]
+    if exercise:
+        chosen = [exercise]
     else:
         names = defined_names_in(defs.source) or set()
         chosen = [e.id for e in exercises if names & e.entry_names]
