@@ -79,17 +79,22 @@ def _check_body(check: CheckResult) -> Text:
         at = f"[{', '.join(str(i) for i in w.index)}] in case {w.case}" if w.index else f"in case {w.case}"
         body.append(visible(f"{at}: expected {number(w.expected)}, given {number(w.given)} "
                             f"(relative error {rel_error(check.max_rel_error)})"))
-    for f in check.frames:
+    _append_frames_diagnosis_hint(body, check.frames, check.diagnosis, check.hint)
+    return body
+
+
+def _append_frames_diagnosis_hint(body: Text, frames, diagnosis: tuple[str, ...], hint: str) -> None:
+    """The student's own traceback lines, then the diagnosis codes and the hint, as a panel shows them."""
+    for f in frames:
         body.append(visible(f"\n  {f.file}, line {f.line}" + (f", in {f.func}" if f.func else "")), style="dim")
         if f.code:
             body.append("\n    " + visible(f.code))
-    if check.diagnosis:
+    if diagnosis:
         body.append("\nDiagnosis: ", style="bold")
-        body.append(visible(", ".join(check.diagnosis)), style="magenta")
-    if check.hint:
+        body.append(visible(", ".join(diagnosis)), style="magenta")
+    if hint:
         body.append("\nHint: ", style="bold")
-        body.append(visible(check.hint))
-    return body
+        body.append(visible(hint))
 
 
 def not_attempted_panel(ex: ExerciseResult, checks: list[CheckResult]) -> Panel:
@@ -117,18 +122,8 @@ def same_failure_panel(ex: ExerciseResult, checks: list[CheckResult], summary: s
     if headline.split(" ", 1)[0].isalpha():        # "your code raised ..." → "Your ...", but never "Fc.py ..."
         headline = headline[:1].upper() + headline[1:]
     body.append(visible(headline + ("" if headline.endswith(".") else ".")))
-    frames = next((c.frames for c in checks if c.frames), ())
-    for f in frames:
-        body.append(visible(f"\n  {f.file}, line {f.line}" + (f", in {f.func}" if f.func else "")), style="dim")
-        if f.code:
-            body.append("\n    " + visible(f.code))
-    if first.diagnosis:
-        body.append("\nDiagnosis: ", style="bold")
-        body.append(visible(", ".join(first.diagnosis)), style="magenta")
-    hint = next((c.hint for c in checks if c.hint), "")
-    if hint:
-        body.append("\nHint: ", style="bold")
-        body.append(visible(hint))
+    _append_frames_diagnosis_hint(body, next((c.frames for c in checks if c.frames), ()), first.diagnosis,
+                                  next((c.hint for c in checks if c.hint), ""))
     every = len(checks) == len(ex.checks)
     body.append(f"\nThis is why all {len(checks)} checks below failed:" if every else
                 f"\nThis one problem cost {len(checks)} checks:", style="bold")
