@@ -1,7 +1,9 @@
 """`grade batch`: grade a whole class, safely, resumably and deterministically.
 
 SUBMISSIONS holds one entry per student; the entry's name (without
-extension) is the student id. An entry is a folder of exercise files (or a
+extension) is the student id. One assignment of the course is graded
+(`assignment`, default the course's first): its exercises, its total, its
+LMS column. An entry is a folder of exercise files (or a
 folder whose only subfolder holds them; notebooks named `<id>.ipynb` stand
 in for absent `.py` files), a single `.py` or `.ipynb` (graded for every
 exercise whose classes it defines; notebooks are converted by
@@ -82,6 +84,7 @@ def _slot_init(course_root: str, options_doc: dict, out: str, slots) -> None:
     from multiprocessing.util import Finalize
 
     from grader import sandbox
+    from grader.convention import set_course_root
     from grader.course import Course
     from grader.engine import Options, is_instructor, plan_all
     from grader.session import Limits
@@ -94,7 +97,8 @@ def _slot_init(course_root: str, options_doc: dict, out: str, slots) -> None:
     sandbox.die_with_parent(sig=signal.SIGTERM)
     slot = slots.get()
     course = Course(Path(course_root))
-    ids = course.exercise_ids()
+    set_course_root(course.root)                         # the course's own conventions/ (grader.convention)
+    ids = course.exercise_ids(options_doc["assignment"])
     isolation = _isolation(options_doc["isolation"], worker_uid(slot + 1))
     options = Options(limits=Limits(timeout=options_doc["timeout"]), mode=options_doc["mode"],
                       salt=options_doc["salt"], isolation=isolation, allow_root=options_doc["allow_root"])
@@ -104,7 +108,7 @@ def _slot_init(course_root: str, options_doc: dict, out: str, slots) -> None:
     Finalize(zygote, zygote.close, exitpriority=10)              # first: the fork server, then the folder
     _SLOT.update(course=course, ids=ids, options=options, out=Path(out), execute_all=options_doc["execute_all"],
                  plans=plan_all(course, ids, instructor=instructor, salt=options.salt), zygote=zygote,
-                 instructor=instructor)
+                 instructor=instructor, assignment=options_doc["assignment"])
 
 
 def _private_temp() -> None:
@@ -130,17 +134,22 @@ def _slot_stop(signum, frame) -> None:
     os._exit(128 + signum)
 
 
-def error_report(course, student: str, message: str, *, instructor: bool):
-    """The report of a student who could not be graded at all: every check 0, status "error", the reason."""
+def error_report(course, student: str, message: str, *, instructor: bool, assignment: str | None = None):
+    """The report of a student who could not be graded at all: every check of the assignment's exercises
+    (default: the course's default assignment) 0, status "error", the reason."""
     from grader import diagnosis as dx
+    from grader.engine import assignment_names
     from grader.results import CheckResult, ExerciseResult, Report
 
+    chosen = course.assignment(assignment).id
     exercises = []
-    for ex in course.exercises():
+    for ex in course.exercises(chosen):
         checks = tuple(CheckResult(c.id, c.title, False, 0.0, float(c.points), (dx.MISSING,), message)
                        for c in ex.checks)
         exercises.append(ExerciseResult(ex.id, ex.title, "error", 0.0, ex.max_score, checks, "", message))
-    return Report(student, "instructor" if instructor else "student", tuple(exercises))
+    graded_for, title = assignment_names(course, [e.id for e in exercises], chosen)
+    return Report(student, "instructor" if instructor else "student", tuple(exercises), assignment=graded_for,
+                  assignment_title=title)
 
 
 def _render_text(report) -> str:
@@ -165,7 +174,7 @@ def _prepare(entry: Entry, work: Path):
     if entry.kind == "invalid":
         raise UsageError(entry.problem)
     return open_submission(entry.path, _SLOT["course"], workdir=work, execute_all=_SLOT["execute_all"],
-                           complete=True, by_name=False, label=entry.student)
+                           complete=True, by_name=False, label=entry.student, assignment=_SLOT["assignment"])
 
 
 def grade_student(entry: Entry, graded_with: dict) -> dict:
@@ -186,15 +195,15 @@ def grade_student(entry: Entry, graded_with: dict) -> dict:
         prepared = _prepare(entry, tmp)
         report = grade_files(course, prepared.files, label=entry.student, options=_SLOT["options"],
                              plans=_SLOT["plans"], zygote=_SLOT["zygote"], workers=1, locate=prepared.locate,
-                             refused=prepared.refused)
+                             refused=prepared.refused, assignment=_SLOT["assignment"])
         report = prepared.finish(report)
     except GraderError as exc:
         report = error_report(course, entry.student, f"the submission could not be read: {exc.message}",
-                              instructor=_SLOT["instructor"])
+                              instructor=_SLOT["instructor"], assignment=_SLOT["assignment"])
     except Exception as exc:  # noqa: BLE001 - one student's trouble never stops the batch
         report = error_report(course, entry.student, f"the grader failed on this submission "
                               f"({type(exc).__name__}: {str(exc)[:300]}); the rest of the class was graded",
-                              instructor=_SLOT["instructor"])
+                              instructor=_SLOT["instructor"], assignment=_SLOT["assignment"])
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     write_student(_SLOT["out"], entry, report, graded_with)
@@ -312,13 +321,14 @@ def requested_layers(isolation) -> dict | None:
 def run(submissions: str | os.PathLike, *, out: str | os.PathLike, jobs: int | None = None,
         timeout: float = 10.0, regrade: bool = False, min_isolation: str = "process", mode: str = "auto",
         salt: str = "", isolation=True, course=None, execute_all: bool = False, allow_root: bool = False,
-        roster: str | os.PathLike | None = None, points: float | None = None, assignment: str = "backprop",
-        progress=None) -> BatchResult:
+        roster: str | os.PathLike | None = None, points: float | None = None, assignment: str | None = None,
+        column: str | None = None, progress=None) -> BatchResult:
     """Grade every entry of SUBMISSIONS into OUT (see the module docstring).
 
+    assignment: the id of the assignment graded (default: the course's default assignment).
     allow_root: grade even if, running as root, the workers cannot drop root's privileges.
-    roster, points, assignment: for the LMS import files (`grader.lms.write_exports`); a bad
-    roster is refused before anyone is graded.
+    roster, points, column: for the LMS import files (`grader.lms.write_exports`; column defaults to
+    the assignment's title); a bad roster is refused before anyone is graded.
     """
     from grader import sandbox
     from grader.course import find_course
@@ -330,7 +340,9 @@ def run(submissions: str | os.PathLike, *, out: str | os.PathLike, jobs: int | N
         raise UsageError("--timeout must be a positive number of seconds")
     jobs = max(1, int(jobs or os.cpu_count() or 1))
     c = find_course(course)
-    lms.check_options(points=points, assignment=assignment)
+    chosen = c.assignment(assignment)            # a UsageError naming the known ids
+    column = chosen.title if column is None else column
+    lms.check_options(points=points, column=column)
     if roster is not None:
         lms.read_roster(roster)                  # a RosterError names the file and line, before grading
     entries = discover(Path(submissions))
@@ -346,7 +358,8 @@ def run(submissions: str | os.PathLike, *, out: str | os.PathLike, jobs: int | N
         reasons = "; ".join(f"{m}: {skipped.get(m, 'not requested')}" for m in missing)
         raise BatchError(f"isolation level {min_isolation!r} is not available here ({reasons}); "
                          f"reached {sandbox.level_reached(layers)!r}")
-    options_doc = {"timeout": float(timeout), "mode": mode, "salt": salt, "isolation": iso_doc,
+    options_doc = {"assignment": chosen.id, "timeout": float(timeout), "mode": mode, "salt": salt,
+                   "isolation": iso_doc,
                    "execute_all": bool(execute_all), "allow_root": bool(allow_root)}
     options_key = provenance.options_digest(options_doc, c)
     keys = {e.student: {"content": provenance.content_digest(e.path), "options": options_key} for e in entries}
@@ -361,12 +374,12 @@ def run(submissions: str | os.PathLike, *, out: str | os.PathLike, jobs: int | N
             progress({"event": "done", **info})
     summary = write_class_files(c, out_dir, entries, layers, skipped,
                                 {**options_doc, "min_isolation": min_isolation}, worker_uid=uid,
-                                lms_options={"roster": roster, "points": points, "assignment": assignment})
+                                lms_options={"roster": roster, "points": points, "column": column})
     return BatchResult(out_dir, len(entries), len(todo), resumed, summary["errors"],
                        time.monotonic() - started, summary, changed=0 if regrade else changed)
 
 
-def _lms_summary(out: Path, stats, *, max_score: float, roster, points, assignment: str) -> dict:
+def _lms_summary(out: Path, stats, *, max_score: float, roster, points, column: str) -> dict:
     """Write the Canvas and Moodle import files; returns what summary.json records of them.
 
     Only graded students are exported: one who could not be graded at all
@@ -375,9 +388,9 @@ def _lms_summary(out: Path, stats, *, max_score: float, roster, points, assignme
     and among the students needing attention.
     """
     exports = lms.write_exports(out, {s.id: s.score for s in stats.students if s.graded}, max_score=max_score,
-                                points=points, assignment=assignment,
+                                points=points, column=column,
                                 roster=Path(roster) if roster is not None else None)
-    return {"canvas": exports.canvas.name, "moodle": exports.moodle.name, "assignment": assignment,
+    return {"canvas": exports.canvas.name, "moodle": exports.moodle.name, "column": column,
             "points": points if points is not None else max_score,
             "no_submission": [{"student": e.student, "lms_id": e.lms_id, "name": e.name}
                               for e in exports.no_submission],
@@ -439,10 +452,11 @@ def _grade_all(todo: list[tuple[Entry, dict]], course, options_doc: dict, out: P
                 except BrokenProcessPool:
                     from grader.engine import is_instructor
 
-                    instructor = is_instructor(course, course.exercise_ids(), options_doc["mode"])
+                    assignment = options_doc["assignment"]
+                    instructor = is_instructor(course, course.exercise_ids(assignment), options_doc["mode"])
                     write_student(out, suspect, error_report(
                         course, suspect.student, "the grading process stopped while grading this submission",
-                        instructor=instructor), key)
+                        instructor=instructor, assignment=assignment), key)
                     yield {"student": suspect.student, "score": 0.0, "seconds": 0.0}
             left = [(e, k) for e, k in left if not _done(out, e, k)]
 
@@ -483,7 +497,10 @@ def _summary_stats(stats) -> dict:
 def write_class_files(course, out: Path, entries: list[Entry], layers, skipped, options: dict, *,
                       worker_uid: int | None = None, lms_options: dict | None = None) -> dict:
     """Rebuild gradebook.csv, summary.json, report.html and, given lms_options (roster, points,
-    assignment), the LMS import files, from the per-student JSON files (student-id order).
+    column), the LMS import files, from the per-student JSON files (student-id order).
+
+    The columns and totals are those of the assignment graded, options["assignment"] (default: the
+    course's default assignment).
 
     The statistics come from `grader.class_stats`, which defines every count
     once: a student whose report is unreadable or whose every exercise is
@@ -500,7 +517,8 @@ def write_class_files(course, out: Path, entries: list[Entry], layers, skipped, 
     from grader.class_stats import class_stats
     from grader.neutral import csv_cell
 
-    exercises = course.exercises()
+    graded = course.assignment(options.get("assignment"))
+    exercises = course.exercises(graded.id)
     ex_ids = [e.id for e in exercises]
     check_ids = [c.id for e in exercises for c in e.checks]
     points = {c.id: float(c.points) for e in exercises for c in e.checks}
@@ -523,6 +541,7 @@ def write_class_files(course, out: Path, entries: list[Entry], layers, skipped, 
     atomic.write_text(out / "gradebook.csv", buf.getvalue())
     summary = {
         "schema_version": 1,
+        "assignment": {"id": graded.id, "title": graded.title},
         "students": len(entries),
         "graded": stats.graded,
         "errors": stats.errors,

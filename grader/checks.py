@@ -19,7 +19,7 @@ Kinds:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Mapping
 
 import numpy as np
@@ -29,6 +29,7 @@ from grader import explain
 from grader.compare import compare, compare_projected, lowest_precision, rtol_for
 from grader.convention import Kind, Quantity
 from grader.results import CaseCount, CheckResult, Worst
+from grader.script import Held
 from grader.structure import Rejected, as_labels, as_scalar, as_tensor
 from grader.trial import Expectation, Projected, Trial
 from grader.values import Frame, Outcome, StepError, Value, shape_text
@@ -36,8 +37,8 @@ from grader.values import Frame, Outcome, StepError, Value, shape_text
 #: Messages of numpy's refusal to turn a (1, 1) array into a float.
 _FLOAT_OF_ARRAY = ("only 0-dimensional arrays can be converted", "only length-1 arrays can be converted",
                    "only size-1 arrays can be converted")
-FLOAT_OF_ARRAY_HINT = ("numpy >= 2.4 refuses float() of a (1, 1) array, and wᵀx is exactly such an array in "
-                       "this convention: use .item() to take the number out.")
+FLOAT_OF_ARRAY_HINT = ("numpy >= 2.4 refuses float() of a (1, 1) array, and a product of a row and a column is "
+                       "such an array: use .item() to take the number out.")
 
 
 @dataclass(frozen=True)
@@ -58,9 +59,12 @@ class CheckContext:
     _precision: dict = field(default_factory=dict, repr=False, compare=False)
 
     def trial_precision(self, trial: Trial) -> str:
-        """The lowest precision among the float results the student's code returned in this trial.
+        """The lowest precision the student's code used in this trial.
 
-        Every comparison of the trial uses the tolerance of that precision
+        float32 counts when a returned float result shows it, or when the worker saw a float32 array in
+        the student's objects or a kept cache (`Outcome.float32`: read from the computation, so a
+        float32 forward whose result a float64 upstream turned into float64 counts too). Every
+        comparison of the trial uses the tolerance of that precision
         (`grader.compare.lowest_precision`), so a correct implementation that
         mixes float32 and float64 passes whichever result is compared.
         """
@@ -77,9 +81,11 @@ class CheckContext:
                 elif v.kind in ("array", "scalar", "subclass") and v.array is not None \
                         and v.array.dtype.kind == "f":
                     arrays.append(v.array)
-            for o in self.outcomes.get(trial.name, {}).values():
+            outcomes = self.outcomes.get(trial.name, {}).values()
+            for o in outcomes:
                 collect(o.value)
-            found = self._precision[trial.name] = lowest_precision(arrays)
+            worked32 = any(o.float32 for o in outcomes)
+            found = self._precision[trial.name] = "f32" if worked32 else lowest_precision(arrays)
         return found
 
     def precision(self, trial: Trial, own: str) -> str:
@@ -128,6 +134,8 @@ class CheckContext:
             cls = trial.class_of(step.target)
             inner = step.describe().split(".", 1)[1]
             return f"{cls}.{inner}"
+        if step.op == "pick":
+            return f"{self.describe(trial, step.target)}[{step.name}]"
         return step.describe()
 
     def root_error(self, trial: Trial, out: str) -> tuple[StepError | None, str]:
@@ -148,6 +156,12 @@ class CheckContext:
                     inner = self.outcome(trial, s.out).error
                     if inner is not None:
                         return inner, s.out
+            # A picked item, or a call given a held item, inherits the error of the step that returned it.
+            sources = [step.target] if step.op == "pick" else []
+            sources += [a.out for a in (*step.args, *(v for _, v in step.kwargs)) if isinstance(a, Held)]
+            for src in sources:
+                if src != out and self.outcome(trial, src).error is not None:
+                    return self.root_error(trial, src)
         if step.op == "attr":
             before = [s for s in trial.steps[:trial.steps.index(step)] if s.op == "call" and s.target == step.target]
             if before:
@@ -180,6 +194,8 @@ class Problem:
     specific: bool = False
     #: The root cause of a failed step (`grader.explain.cause_of`): the same text for every check it cost.
     cause: str = ""
+    #: The checked quantity (`grader.convention.Quantity`), whose convention gives the layout codes' hints.
+    quantity: Quantity | None = None
 
 
 def error_problem(ctx: CheckContext, trial: Trial, out: str) -> Problem:
@@ -276,11 +292,16 @@ class Target:
 
 @dataclass(frozen=True)
 class Check:
-    """Base class: an id ("fc.backward.dW"), a title, and points."""
+    """Base class: an id ("fc.backward.dW"), a title, and points.
+
+    hints: (diagnosis code, hint) pairs of this check, which win over the
+    exercise's, the convention's and the generic ones (`grader.diagnosis.choose_hint`).
+    """
 
     id: str
     title: str
     points: float
+    hints: tuple[tuple[str, str], ...] = field(default=(), kw_only=True)
 
     def prepare(self, trials: list[Trial]) -> list[Trial]:
         """The trials to run, given the exercise's own: a check may instrument one or add its own.
@@ -295,7 +316,8 @@ class Check:
     # -- helpers for subclasses ------------------------------------------------
 
     def _result(self, problems: list[Problem], counts: tuple[CaseCount, ...] = (),
-                extra_codes: tuple[str, ...] = (), subject: str = "") -> CheckResult:
+                extra_codes: tuple[str, ...] = (), subject: str = "", ctx: CheckContext | None = None
+                ) -> CheckResult:
         failing = [p for p in problems if not p.passed]
         errors = [p.max_rel_error for p in problems if p.max_rel_error is not None]
         max_err = max(errors) if errors else None
@@ -321,11 +343,17 @@ class Check:
             tally = f" Failed on {len({p.trial for p in failing})} of {total} cases."
         prefix = f"{subject}: " if subject and primary.rank < 3 else ""
         message = f"{prefix}{primary.words}{where}.{tally}".strip()
-        preferred = [c for c in extra_codes if c in codes] + list(codes)
-        hint = primary.hint or next((dx.HINTS[c] for c in preferred if c in dx.HINTS), "")
+        # A code that refines wrong_shape (not_summed_over_batch) gives the hint before wrong_shape does.
+        preferred = [c for c in extra_codes if c in codes] + [c for c in codes if c in _REFINED] + list(codes)
+        hint = primary.hint or dx.choose_hint(preferred, check=self, exercise=ctx.exercise if ctx else None,
+                                              quantity=primary.quantity)
         return CheckResult(self.id, self.title, False, 0.0, float(self.points), codes, message, hint, max_err,
                            primary.worst, primary.expected_layout, primary.given_layout, primary.frames, counts,
                            cause=primary.cause)
+
+
+#: Codes more specific than the layout code they come with.
+_REFINED = (dx.NOT_SUMMED, dx.NOT_RESHAPED)
 
 
 def _count_words(counts: tuple[CaseCount, ...]) -> str:
@@ -384,7 +412,7 @@ class ValueCheck(Check):
                 if exp is None:
                     continue
                 problem = self.judge(ctx, trial, target, exp)
-                if lenient.get(target.output) and not problem.passed and problem.rank == 1:
+                if lenient.get(target.output) and not problem.passed and dx.NON_FINITE not in problem.codes:
                     label = target.label or target.quantity.symbol
                     problem = Problem(True, words=f"{label} was checked for finiteness only, since it is already "
                                                   f"wrong in the ordinary cases (another check reports that)",
@@ -394,7 +422,7 @@ class ValueCheck(Check):
             blocked = [error_problem(ctx, t, target.output) for t in ctx.trials_for(self.recipe)
                        for target in self.targets if ctx.blocking_error(t, target.output)]
             if blocked:
-                return self._result(blocked[:1], subject=self.what)
+                return self._result(blocked[:1], subject=self.what, ctx=ctx)
             return CheckResult(self.id, self.title, False, 0.0, float(self.points), (dx.WRONG_VALUE,),
                                "no case could be checked (no expected values are available)")
         extra: tuple[str, ...] = ()
@@ -408,7 +436,7 @@ class ValueCheck(Check):
                 extra += table.get("non_finite", ())
             if not ({dx.NOT_IMPLEMENTED, dx.MISSING, dx.CRASHED, dx.TIMEOUT} & set(p.codes)):
                 extra += table.get("any", ())
-        return self._result(problems, _counts(problems), tuple(dict.fromkeys(extra)), self.what)
+        return self._result(problems, _counts(problems), tuple(dict.fromkeys(extra)), self.what, ctx=ctx)
 
     def judge(self, ctx: CheckContext, trial: Trial, target: Target, exp: Expectation) -> Problem:
         """The verdict on one output of one trial."""
@@ -437,7 +465,7 @@ class ValueCheck(Check):
         elif q.kind is Kind.LABELS:
             st = as_labels(value, shape)
         else:
-            st = as_tensor(value, shape, q)
+            st = as_tensor(value, shape, q, self._others(ctx, target, exp))
         if isinstance(st, Rejected):
             given_words = st.words.removeprefix("has shape ")
             words = f"{label} {st.short or st.words}"
@@ -453,8 +481,8 @@ class ValueCheck(Check):
                     # The type is named before the layout: a matrix or a bool array of the right shape
                     # needs converting, not rearranging.
                     how = "Converted to a float ndarray" if dx.WRONG_TYPE in codes else \
-                        "Rearranged into the expected layout"
-                    what = "type" if dx.WRONG_TYPE in codes else "layout"
+                        st.how or "Rearranged into the expected layout"
+                    what = "type" if dx.WRONG_TYPE in codes else st.what or "layout"
                     if cmp.passed:
                         words += f". {how}, its values are right, so only the {what} is wrong"
                     else:
@@ -463,7 +491,7 @@ class ValueCheck(Check):
                         codes = codes + tuple(c for c in finding.codes if c != dx.WRONG_VALUE)
                         max_err = cmp.max_rel_error
             return Problem(False, codes, words, rank=2, max_rel_error=max_err, worst=worst,
-                           expected_layout=exp_words, given_layout=given_words, **base)
+                           expected_layout=exp_words, given_layout=given_words, quantity=q, **base)
         if isinstance(expected, Projected) and not expected.directions:
             return Problem(True, words=exp.note, **base)
         if isinstance(expected, Projected):
@@ -499,6 +527,25 @@ class ValueCheck(Check):
                        worst=Worst(trial.name, cmp.worst_index, cmp.expected, cmp.given),
                        expected_layout=exp_words, given_layout=f"{shape_text(st.array.shape)}, as expected",
                        hint=finding.hint, specific=finding.specific, **base)
+
+    @staticmethod
+    def _others(ctx: CheckContext, target: Target, exp: Expectation) -> dict[str, tuple[int, ...]]:
+        """{symbol: expected shape} of the other array items of the tuple `target` is an item of.
+
+        An item is named by the quantity of a target that reads it (in any
+        check of the exercise), else "item i".
+        """
+        expected = exp.expected
+        if target.item is None or not isinstance(expected, Value) or expected.kind != "seq":
+            return {}
+        names = {t.item: t.quantity.symbol for c in getattr(ctx.exercise, "checks", ())
+                 for t in getattr(c, "targets", ()) if t.output == target.output and t.item is not None}
+        out = {}
+        for i in range(len(expected.items)):
+            item = _pick(expected, i)
+            if i != target.item and item is not None and item.array is not None and item.array.ndim >= 1:
+                out[names.get(i, f"item {i}")] = tuple(item.array.shape)
+        return out
 
     def explain(self, ctx: CheckContext, trial: Trial, target: Target, exp: Expectation, given: np.ndarray,
                 expected: np.ndarray, rtol: float) -> dx.Finding:
@@ -606,13 +653,13 @@ class MutationCheck(Check):
         steps = []
         for i, s in enumerate(base.steps):
             steps += [s] if s.op == "snapshot" else [s, snapshot(f"__snapshot_{self.id}_{i}")]
-        probe = Trial(base.name, base.recipe, tuple(steps), base.inputs, base.visibility, base.store, base.kink,
-                      shared=True)
+        probe = replace(base, steps=tuple(steps), shared=True)
         return [probe if t is base else t for t in trials]
 
     def _probe(self, ctx: CheckContext) -> Trial | None:
-        return next((t for t in ctx.trials if any(s.out.startswith(f"__snapshot_{self.id}_") for s in t.steps)),
-                    None)
+        """The instrumented trial: the first public trial of the recipe, now with shared inputs."""
+        return next((t for t in ctx.trials if t.recipe == self.recipe and t.visibility == "public" and t.shared
+                     and not t.repeats), None)
 
     def _changed_after(self, ctx: CheckContext, trial: Trial, names: list[str]) -> dict[str, str]:
         """{input name: the call after which the worker's own snapshot shows it changed}, first call only.
@@ -624,7 +671,7 @@ class MutationCheck(Check):
         """
         found: dict[str, str] = {}
         for i, s in enumerate(trial.steps):
-            if not s.out.startswith(f"__snapshot_{self.id}_"):
+            if s.op != "snapshot":
                 continue
             snap = ctx.outcome(trial, s.out).value
             items = snap.items if snap is not None and snap.kind == "seq" and len(snap.items) == len(names) else ()
@@ -640,11 +687,11 @@ class MutationCheck(Check):
     def evaluate(self, ctx: CheckContext) -> CheckResult:
         trial = self._probe(ctx)
         if trial is None:
-            return self._result([Problem(False, (dx.WRONG_VALUE,), "no trial to check")])
+            return self._result([Problem(False, (dx.WRONG_VALUE,), "no trial to check")], ctx=ctx)
         err = _nothing_ran(ctx, trial)
         if err is not None:
             return self._result([Problem(False, err.codes, f"could not check: {err.words}", trial.name, "probe",
-                                         frames=err.frames, hint=err.hint, cause=err.cause)])
+                                         frames=err.frames, hint=err.hint, cause=err.cause)], ctx=ctx)
         after = ctx.inputs_after.get(trial.name, {})
         names = [k for k, v in trial.sent_inputs.items() if isinstance(v, np.ndarray)]
         blamed = self._changed_after(ctx, trial, names)
@@ -663,8 +710,8 @@ class MutationCheck(Check):
             who = blamed.get(name) or "one of the calls"
             return self._result([Problem(False, (dx.MUTATED_INPUT,),
                                          f"{who} changed the input array `{name}` in place{detail}",
-                                         trial.name, "probe")])
-        return self._result([Problem(True, trial=trial.name, visibility="probe")])
+                                         trial.name, "probe")], ctx=ctx)
+        return self._result([Problem(True, trial=trial.name, visibility="probe")], ctx=ctx)
 
 
 @dataclass(frozen=True)
@@ -678,20 +725,23 @@ class DeterminismCheck(Check):
         base = next((t for t in trials if t.recipe == self.recipe and t.visibility == "public"), None)
         if base is None:
             return trials
-        return trials + [Trial(f"{self.id}#again", base.recipe, base.steps, base.inputs, "probe")]
+        again = Trial(f"{base.name}#again", base.recipe, tuple(s for s in base.steps if s.op != "snapshot"),
+                      base.inputs, "probe", repeats=base.name)
+        return trials + [again]
 
     def evaluate(self, ctx: CheckContext) -> CheckResult:
-        b = ctx.trial(f"{self.id}#again")
-        a = next((t for t in ctx.trials if b is not None and t.name != b.name and t.recipe == b.recipe
-                  and t.steps == b.steps and t.inputs is b.inputs), None)
+        base = next((t for t in ctx.trials if t.recipe == self.recipe and t.visibility == "public"
+                     and not t.repeats), None)
+        b = next((t for t in ctx.trials if base is not None and t.repeats == base.name), None)
+        a = base
         if a is None or b is None:
-            return self._result([Problem(False, (dx.WRONG_VALUE,), "no trial to check")])
+            return self._result([Problem(False, (dx.WRONG_VALUE,), "no trial to check")], ctx=ctx)
         for t in (a, b):
             err = _nothing_ran(ctx, t)
             if err is not None:
                 return self._result([Problem(False, err.codes, f"could not check: {err.words}", t.name, "probe",
-                                             frames=err.frames, hint=err.hint, cause=err.cause)])
-        for s in a.steps:
+                                             frames=err.frames, hint=err.hint, cause=err.cause)], ctx=ctx)
+        for s in b.steps:          # the repeat's steps: the base may also hold another check's snapshots
             if s.op in ("new", "snapshot"):
                 continue
             oa, ob = ctx.outcome(a, s.out), ctx.outcome(b, s.out)
@@ -701,8 +751,8 @@ class DeterminismCheck(Check):
                 return self._result([Problem(
                     False, (dx.NONDETERMINISTIC,),
                     f"two identical runs gave different results for {ctx.describe(a, s.out)}; the same inputs "
-                    f"must always give the same numbers", a.name, "probe")])
-        return self._result([Problem(True, trial=a.name, visibility="probe")])
+                    f"must always give the same numbers", a.name, "probe")], ctx=ctx)
+        return self._result([Problem(True, trial=a.name, visibility="probe")], ctx=ctx)
 
 
 #: Hint for a result that depends on what earlier calls left on the object.
@@ -830,8 +880,8 @@ class SequenceCheck(Check):
             problems.append(Problem(False, tuple(dict.fromkeys(codes)), "; ".join(parts), trial.name, "probe",
                                     max_rel_error=worst, hint=hint, specific=True))
         if not problems:
-            return self._result([Problem(False, (dx.WRONG_VALUE,), "no trial to check")])
-        return self._result(problems)
+            return self._result([Problem(False, (dx.WRONG_VALUE,), "no trial to check")], ctx=ctx)
+        return self._result(problems, ctx=ctx)
 
     @staticmethod
     def _label(ctx: CheckContext, trial: Trial, key: str) -> str:
@@ -878,7 +928,7 @@ class AccuracyCheck(Check):
             if isinstance(st, Rejected):
                 problems.append(Problem(False, st.codes, f"the returned w {st.words}", trial.name,
                                         trial.visibility, rank=2, expected_layout=q.expected_words((X.shape[1], 1)),
-                                        given_layout=st.words))
+                                        given_layout=st.words, quantity=q))
                 continue
             scores = X @ st.array
             pred = np.where(scores[:, 0] >= 0, 1.0, -1.0)
@@ -891,5 +941,5 @@ class AccuracyCheck(Check):
                                         f"at least {self.threshold:.0%} is needed", trial.name, trial.visibility,
                                         rank=1))
         if not problems:
-            return self._result([Problem(False, (dx.WRONG_VALUE,), "no trial to check")])
-        return self._result(problems, _counts(problems), subject=self.what)
+            return self._result([Problem(False, (dx.WRONG_VALUE,), "no trial to check")], ctx=ctx)
+        return self._result(problems, _counts(problems), subject=self.what, ctx=ctx)

@@ -245,7 +245,7 @@ def _checks(stats: ClassStats, charts: dict) -> list[str]:
 
 def render_html(stats: ClassStats) -> str:
     """The whole page as a string: the same statistics always give the same bytes."""
-    from grader.diagnosis import HINTS
+    from grader.diagnosis import reteach_hints
 
     charts = _charts(stats)
     mean = "–" if stats.mean is None else f"{stats.mean:g}"
@@ -261,7 +261,7 @@ def render_html(stats: ClassStats) -> str:
              '<a href="#checks">Checks</a><a href="#students">Students</a></nav>']
     parts += _attention(stats)
     parts += ['<h2 id="totals">Totals</h2>', f'<figure>{charts["totals"]}</figure>']
-    parts += _reteach(stats, charts, HINTS)
+    parts += _reteach(stats, charts, reteach_hints((d.code, [e for e, _ in d.by_exercise]) for d in stats.diagnoses))
     parts += _checks(stats, charts)
     parts.append(f'<h2 id="students">Every student ({n})</h2>')
     parts.append("<table><thead><tr><th>Student</th><th class=num>Total</th><th>Status</th></tr></thead><tbody>")

@@ -17,15 +17,18 @@ windows, a fit of the tensor as a 0/1 combination of per-window
 contributions (`fit_parts`): one window alone means `=` where `+=` was
 needed; all windows but one at the edge means a window range off by one.
 
-Each code has a hint that points at the idea in the lecture notes, never at
-code.
+Each code has a hint that points at the idea to revisit, never at code. The
+hints here are generic; the words of a course or an exercise come from data,
+most specific first (`choose_hint`): the check's own `hints`, the exercise's
+`hints` (`grader.spec.Exercise`), the checked quantity's convention
+(`grader.convention`, for the layout codes), then `HINTS`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Mapping, Sequence
+from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -55,13 +58,16 @@ WINDOW_OFFSET = "window_offset"
 STALE_CACHE = "stale_cache"
 SIGMOID_DERIVATIVE = "sigmoid_derivative"
 LABEL_IGNORED = "label_ignored"
+# Added with the batch convention: layouts more specific than wrong_shape.
+NOT_SUMMED = "not_summed_over_batch"
+NOT_RESHAPED = "not_reshaped"
 
 #: Every code, in the order the documentation lists them.
 ALL_CODES = (
     NOT_IMPLEMENTED, MISSING, CRASHED, TIMEOUT, MEMORY, FORBIDDEN, WRONG_TYPE, WRONG_SHAPE,
     LAYOUT_TRANSPOSED, NON_FINITE, SIGN_FLIPPED, SCALED, ZERO, WRONG_MASK, OVERWROTE_ACCUMULATION,
     ACCUMULATED_ACROSS_CALLS, EXPLICIT_JACOBIAN, MUTATED_INPUT, NONDETERMINISTIC, UNSTABLE, WRONG_VALUE,
-    WINDOW_OFFSET, STALE_CACHE, SIGMOID_DERIVATIVE, LABEL_IGNORED,
+    WINDOW_OFFSET, STALE_CACHE, SIGMOID_DERIVATIVE, LABEL_IGNORED, NOT_SUMMED, NOT_RESHAPED,
 )
 
 #: One hint per code: the idea to revisit, never the code to write.
@@ -76,9 +82,7 @@ HINTS = {
                "other processes).",
     WRONG_TYPE: "Return a plain numpy ndarray of floats (np.matrix, lists and integer arrays are not accepted).",
     WRONG_SHAPE: "Shapes are part of the answer: check the convention table in the exercise statement.",
-    LAYOUT_TRANSPOSED: "The numbers are laid out in another convention. In this course the gradient with respect "
-                       "to a column vector is a row, and the gradient with respect to a matrix has the matrix's "
-                       "own shape.",
+    LAYOUT_TRANSPOSED: "The numbers are laid out in another convention: check the exercise statement's shape table.",
     NON_FINITE: "NaN or infinity appeared: look for exp() of a large number, log(0), or a division by zero.",
     SIGN_FLIPPED: "Every entry has the opposite sign: follow the chain rule from the loss once more and check "
                   "the sign of each local derivative.",
@@ -86,10 +90,10 @@ HINTS = {
             "an upstream gradient that was not multiplied in.",
     ZERO: "Everything is zero: is the upstream gradient multiplied in, and is the result stored where the "
           "statement says?",
-    WRONG_MASK: "The ReLU derivative is 1 where the forward input was positive and 0 elsewhere; the mask "
-                "comes from the input of the forward pass.",
+    WRONG_MASK: "The derivative of a piecewise function is chosen entry by entry from the forward pass's input: "
+                "check which entries the mask keeps, and what it is computed from.",
     OVERWROTE_ACCUMULATION: "A weight or input used in several places receives the sum of the gradients from "
-                            "every use: accumulate with += (the lecture's '= versus +=' rule).",
+                            "every use: accumulate with += instead of overwriting with =.",
     ACCUMULATED_ACROSS_CALLS: "Each backward call must start its sums from zero; gradients from an earlier "
                               "call must not leak into the next one.",
     EXPLICIT_JACOBIAN: "For an elementwise layer the Jacobian is diagonal: multiply elementwise instead of "
@@ -98,23 +102,113 @@ HINTS = {
                    "compute new arrays instead.",
     NONDETERMINISTIC: "The same call on the same inputs must give the same numbers: avoid randomness and "
                       "state that changes between calls.",
-    UNSTABLE: "Rewrite the formula so it never computes exp() of a large positive number, for example "
-              "-log σ(s) = log(1 + e^(-s)) with np.logaddexp.",
+    UNSTABLE: "Rewrite the formula so it never computes exp() of a large positive number or log of 0: shift by "
+              "the maximum, or use a stable identity such as np.logaddexp.",
     WRONG_VALUE: "The values differ with no simple pattern: compare one entry by hand with the chain rule.",
-    WINDOW_OFFSET: "Window t covers X[t:t+N], for t = 0 … T-N: check the start, the end and the range of "
-                   "your loop over windows.",
-    STALE_CACHE: "The backward pass of window t needs the values the forward pass computed for window t: "
-                 "keep every window's activations, not only the last ones.",
-    SIGMOID_DERIVATIVE: "Follow the graph node by node: dσ/ds = σ(s)(1 - σ(s)), and -1/p times it gives "
-                        "-(1 - p); check which of p and 1 - p appears.",
-    LABEL_IGNORED: "The label enters the graph through s = y·u: the chain rule through that product brings "
-                   "a factor y into ∂L/∂u and ∇_w L.",
+    WINDOW_OFFSET: "Some parts of the sum are missing or shifted: check the start, the end and the range of the "
+                   "loop over them.",
+    STALE_CACHE: "The backward pass needs the values its own forward pass computed, for every part and every "
+                 "call: keep each of them, not only the last ones, and never values from an earlier call.",
+    SIGMOID_DERIVATIVE: "Follow the graph node by node and write each local derivative: the sigmoid's "
+                        "derivative is the sigmoid times one minus the sigmoid; check which factors appear in yours.",
+    LABEL_IGNORED: "A label that enters the graph through a product brings its factor into every gradient "
+                   "behind that product: follow the chain rule through it.",
+    NOT_SUMMED: "A parameter shared by every example gets the sum of the examples' gradients: sum over the "
+                "examples' axis, without keeping it.",
+    NOT_RESHAPED: "A gradient has its variable's shape: when the forward pass reshapes its input, the backward "
+                  "pass reshapes the input's gradient back.",
 }
 
 
 #: The hint of `scaled` when the fitted factor is the batch size or its reciprocal (and only then).
 BATCH_SCALE_HINT = ("Every entry is off by the batch size B: a mean over the batch divides by B and a sum does not. "
                     "The gradient of a mean keeps its 1/B; check which one the loss uses.")
+
+
+def _table(source) -> Mapping[str, str]:
+    """A hint table from a mapping or (code, hint) pairs (None: empty)."""
+    if not source:
+        return {}
+    return source if isinstance(source, Mapping) else dict(source)
+
+
+def choose_hint(codes: Sequence[str], *, check=None, exercise=None, quantity=None) -> str:
+    """The hint for the first of `codes` that has one, taken from the most specific source that gives it.
+
+    Sources, most specific first: the check's `hints` (`grader.checks.Check`),
+    the exercise's `hints` (`grader.spec.Exercise`), the quantity's
+    (`grader.convention.Quantity.hint`: its own words, then its
+    convention's, which hold the layout codes' hints), then `HINTS`.
+    """
+    tables = (_table(getattr(check, "hints", None)), _table(getattr(exercise, "hints", None)))
+    for code in codes:
+        for table in tables:
+            if code in table:
+                return table[code]
+        own = quantity.hint(code) if quantity is not None else ""
+        if own:
+            return own
+        if code in HINTS:
+            return HINTS[code]
+    return ""
+
+
+def hint_for(code: str, exercise=None, *, check=None, quantity=None) -> str:
+    """`choose_hint` for one code."""
+    return choose_hint((code,), check=check, exercise=exercise, quantity=quantity)
+
+
+def exercise_hint(exercise, code: str) -> str:
+    """The hint an exercise gives for `code` across its checks ("" when it gives none of its own).
+
+    Its `hints`, else the hint its quantities' conventions agree on.
+    """
+    own = _table(getattr(exercise, "hints", None))
+    if code in own:
+        return own[code]
+    found = {t.quantity.hint(code) for c in getattr(exercise, "checks", ()) for t in getattr(c, "targets", ())}
+    found.discard("")
+    return found.pop() if len(found) == 1 else ""
+
+
+def reteach_hints(rows: Iterable[tuple[str, Iterable[str]]]) -> dict[str, str]:
+    """{code: hint} for a class summary, whose rows are (code, ids of the exercises where it was seen).
+
+    Each exercise contributes its own hint (`exercise_hint`) or the generic
+    one; when they differ, the hint names the exercises each one is for.
+    Exercises are read from the registered course (`grader.convention.course_root`,
+    else `grader.course.find_course()`); codes not in `rows` keep `HINTS`.
+    """
+    out = dict(HINTS)
+    loaded: dict[str, object] = {}
+
+    def exercise(eid: str):
+        if eid not in loaded:
+            loaded[eid] = None
+            try:
+                from grader.convention import course_root
+                from grader.course import Course, find_course
+                from grader.errors import GraderError
+
+                root = course_root()
+                course = Course(root) if root is not None else find_course()
+                loaded[eid] = course.exercise(eid)
+            except (GraderError, OSError):
+                pass
+        return loaded[eid]
+
+    for code, where in rows:
+        by_hint: dict[str, list[str]] = {}
+        for eid in where:
+            ex = exercise(eid)
+            hint = (exercise_hint(ex, code) if ex is not None else "") or HINTS.get(code, "")
+            if hint:
+                by_hint.setdefault(hint, []).append(eid)
+        if len(by_hint) == 1:
+            out[code] = next(iter(by_hint))
+        elif by_hint:
+            out[code] = " ".join(f"{', '.join(ids)}: {hint}" for hint, ids in by_hint.items())
+    return out
 
 
 @dataclass(frozen=True)
@@ -197,8 +291,9 @@ def share_naming(checks: Sequence, results: Sequence) -> tuple:
     n = 200,000 case). When one names a misconception (wrong_mask) and the
     other could only say wrong_value, for instance because known wrong
     answers exist only for the public cases, the second takes the first's
-    codes and hint and says which check named it. checks and results are
-    parallel (`grader.checks` objects and their `CheckResult`s).
+    codes and hint (its own `hints` first) and says which check named it.
+    checks and results are parallel (`grader.checks` objects and their
+    `CheckResult`s).
     """
     from dataclasses import replace
 
@@ -216,7 +311,8 @@ def share_naming(checks: Sequence, results: Sequence) -> tuple:
             continue
         codes = tuple(c for c in donor.diagnosis if c not in _NOT_A_NAMING)
         message = r.message.replace(", with no simple pattern", "")
-        out.append(replace(r, diagnosis=codes, hint=donor.hint or HINTS.get(codes[0], r.hint),
+        own = _table(getattr(check, "hints", None)).get(codes[0], "")
+        out.append(replace(r, diagnosis=codes, hint=own or donor.hint or HINTS.get(codes[0], r.hint),
                            message=f"{message} {donor.id} names the same mistake for this quantity: "
                                    f"{', '.join(codes)}."))
     return tuple(out)

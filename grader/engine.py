@@ -136,7 +136,7 @@ def _load_failure(exercise: Exercise, load: LoadReport, file: str = "") -> tuple
         status = "timeout" if kind == "timeout" else "crashed"
         code = dx.TIMEOUT if kind == "timeout" else dx.CRASHED
         msg = f"{file} could not be loaded: {load.termination.detail}"
-        return status, msg, _all_failed(exercise, (code,), msg, dx.HINTS[code])
+        return status, msg, _all_failed(exercise, (code,), msg, dx.hint_for(code, exercise))
     err = load.error or StepError("crashed", "", "unknown error")
     last = err.frames[-1] if err.frames else None
     where = "" if last is None else f" (line {last.line})" if last.file == file else \
@@ -148,7 +148,7 @@ def _load_failure(exercise: Exercise, load: LoadReport, file: str = "") -> tuple
     else:
         msg = f"{file} could not be imported: {err.headline()}{where}"
     code = {"not_implemented": dx.NOT_IMPLEMENTED, "memory": dx.MEMORY}.get(err.kind, dx.CRASHED)
-    return "error", msg, _all_failed(exercise, (code,), msg, dx.HINTS[code], err.frames)
+    return "error", msg, _all_failed(exercise, (code,), msg, dx.hint_for(code, exercise), err.frames)
 
 
 def _call_words(trial: Trial, step) -> str:
@@ -273,7 +273,7 @@ def _numeric_phase(plan: _Plan, session: WorkerSession, outcomes: dict[str, dict
                 for base in fresh_bases:
                     for name, grad_out in spec.wrt:
                         shape = to_convention(np.zeros(np.shape(base.inputs[name])),
-                                              np.shape(base.inputs[name])).shape
+                                              np.shape(base.inputs[name]), spec.layout).shape
                         plan.expectations.setdefault(base.name, {})[grad_out] = Expectation(
                             Projected(shape, (), ()), "numeric",
                             note="values not compared: the forward does not match the public cases yet")
@@ -363,7 +363,7 @@ def _missing(ex: Exercise, refused: str = "") -> ExerciseResult:
     """The result of an exercise with no file to grade (or one the grader refused to read, and why)."""
     msg = refused or f"{ex.file} was not found in the submission"
     return ExerciseResult(ex.id, ex.title, "missing", 0.0, ex.max_score,
-                          _all_failed(ex, (dx.MISSING,), msg, dx.HINTS[dx.MISSING]), "", msg)
+                          _all_failed(ex, (dx.MISSING,), msg, dx.hint_for(dx.MISSING, ex)), "", msg)
 
 
 def check_privileges(hello: LoadReport, *, allow_root: bool) -> None:
@@ -422,7 +422,7 @@ def _grade_group(course: Course, exercises: list[Exercise], files: Mapping[str, 
 def grade_files(course: Course, files: Mapping[str, Path | None], *, label: str,
                 options: Options = Options(), plans: Mapping[str, _Plan] | None = None,
                 zygote=None, workers: int | None = None, locate=None,
-                refused: Mapping[str, str] | None = None) -> Report:
+                refused: Mapping[str, str] | None = None, assignment: str | None = None) -> Report:
     """Grade the given exercise files ({exercise id: path or None}) as one submission.
 
     plans: precomputed `plan_all` results (a batch computes them once);
@@ -435,6 +435,8 @@ def grade_files(course: Course, files: Mapping[str, Path | None], *, label: str,
     cells (`grader.conversion.Conversion.locate`).
     refused: {exercise id: why its file was not read (a link)}; such an
     exercise is `missing` with that reason.
+    assignment: the id of the assignment these exercises are graded for,
+    recorded in the report (default: the one assignment holding them all).
     """
     started = time.monotonic()
     exercises = [course.exercise(i) for i in files]
@@ -469,6 +471,22 @@ def grade_files(course: Course, files: Mapping[str, Path | None], *, label: str,
     creds = next((c for _, _, _, c in outputs if c is not None), None)
     refused = refused or {}
     exercise_results = tuple(by_id.get(e.id) or _missing(e, refused.get(e.id, "")) for e in exercises)
+    graded_for, title = assignment_names(course, [e.id for e in exercises], assignment)
     return Report(label, "instructor" if instructor else "student", exercise_results, layers,
                   time.monotonic() - started, isolation_skipped=skipped,
-                  worker_uid=creds.uid if creds is not None else None)
+                  worker_uid=creds.uid if creds is not None else None, assignment=graded_for,
+                  assignment_title=title)
+
+
+def assignment_names(course: Course, exercise_ids, assignment: str | None = None) -> tuple[str, str]:
+    """(id, title for the report's title line) of the assignment graded: `assignment`, or else the one
+    assignment holding every exercise graded ("" when none does). The title is "" when the course has a
+    single assignment: there is nothing to tell apart."""
+    assignments = course.assignments()
+    if assignment is not None:
+        chosen = course.assignment(assignment)
+    else:
+        chosen = next((a for a in assignments if exercise_ids and set(exercise_ids) <= set(a.exercises)), None)
+    if chosen is None:
+        return "", ""
+    return chosen.id, (chosen.title if len(assignments) > 1 else "")

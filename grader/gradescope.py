@@ -13,8 +13,11 @@ docs/specs.md in github.com/gradescope/autograder_samples):
 `build_package` writes the zip with this project at its root:
     setup.sh          installs Python if needed and this project (editable) into /autograder/venv
     run_autograder    runs `python -m grader.gradescope run --root /autograder`
-    pyproject.toml, README.md, grader/, exercises/, reference/, autograder.json (timeout, hidden-seed salt)
-The zip holds the reference solutions: course staff only.
+    pyproject.toml, README.md, grader/, course.toml, exercises/, reference/,
+    autograder.json (the assignment, timeout, hidden-seed salt)
+One zip grades one assignment of the course (course.toml; default: the
+first), with that assignment's total. The zip holds the reference solutions:
+course staff only.
 Both scripts find /autograder from where they lie (setup.sh in
 /autograder/source, run_autograder in /autograder), so a test lays out a
 temporary root exactly the same way.
@@ -77,16 +80,19 @@ def _add_tree(zf: zipfile.ZipFile, folder: Path, arc_prefix: str) -> int:
     return len(files)
 
 
-def build_package(*, out: str | os.PathLike, course=None, timeout: float = 10.0, salt: str = "") -> Path:
-    """Write the autograder zip; returns its path. Deterministic for the same inputs."""
-    from grader.course import find_course
+def build_package(*, out: str | os.PathLike, course=None, timeout: float = 10.0, salt: str = "",
+                  assignment: str | None = None) -> Path:
+    """Write the autograder zip grading one assignment (default: the course's default); returns its path.
+    Deterministic for the same inputs."""
+    from grader.course import COURSE_FILE, find_course
     from grader.errors import UsageError
 
     c = find_course(course)
+    chosen = c.assignment(assignment)
     project = Path(__file__).resolve().parent.parent
     if not (project / "pyproject.toml").is_file():
         raise UsageError("the autograder is built from a checkout of the grader (pyproject.toml not found)")
-    missing = [e.file for e in c.exercises() if not c.has_reference(e)]
+    missing = [e.file for e in c.exercises(chosen.id) if not c.has_reference(e)]
     if missing:
         raise UsageError(f"the autograder needs the reference solutions; missing: {', '.join(missing)}")
     target = Path(out)
@@ -105,17 +111,25 @@ def build_package(*, out: str | os.PathLike, course=None, timeout: float = 10.0,
             info.external_attr = 0o644 << 16
             zf.writestr(info, (project / name).read_bytes())
         _add_tree(zf, project / "grader", "grader")
+        if c.course_file.is_file():
+            info = zipfile.ZipInfo(COURSE_FILE, date_time=(2020, 1, 1, 0, 0, 0))
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, c.course_file.read_bytes())
         _add_tree(zf, c.exercises_dir, "exercises")
         _add_tree(zf, c.reference_dir, "reference")
         cfg = zipfile.ZipInfo(CONFIG, date_time=(2020, 1, 1, 0, 0, 0))
         cfg.external_attr = 0o644 << 16
-        zf.writestr(cfg, json.dumps({"timeout": float(timeout), "salt": salt}, indent=2) + "\n")
+        zf.writestr(cfg, json.dumps({"assignment": chosen.id, "timeout": float(timeout), "salt": salt},
+                                    indent=2) + "\n")
     os.replace(tmp, target)
     return target
 
 
-def grade_submission(submission: Path, course, *, timeout: float, salt: str, allow_root: bool, workdir: Path):
+def grade_submission(submission: Path, course, *, timeout: float, salt: str, allow_root: bool, workdir: Path,
+                     assignment: str | None = None):
     """(graded report, public-cases report) of a submission folder; raises GraderError if it cannot be read.
+
+    assignment: the assignment graded (default: the course's default assignment).
 
     The public run comes first; exercises that timed out there are not run
     again against the hidden cases (their score is 0 either way), so a
@@ -127,12 +141,14 @@ def grade_submission(submission: Path, course, *, timeout: float, salt: str, all
     from grader.intake import open_submission
     from grader.session import Limits
 
-    prepared = open_submission(submission, course, workdir=workdir, complete=True, label="submission")
+    chosen = course.assignment(assignment).id
+    prepared = open_submission(submission, course, workdir=workdir, complete=True, label="submission",
+                               assignment=chosen)
     limits = Limits(timeout=timeout)
 
     def graded(files, mode, salt_=""):
         return prepared.finish(grade_files(course, files, label="submission", locate=prepared.locate,
-                                           refused=prepared.refused,
+                                           refused=prepared.refused, assignment=chosen,
                                            options=Options(limits=limits, mode=mode, salt=salt_,
                                                            allow_root=allow_root)))
 
@@ -160,7 +176,8 @@ def run(root: str | os.PathLike) -> dict:
         with tempfile.TemporaryDirectory(prefix="grade-gradescope-") as work:
             report, public = grade_submission(root / "submission", course, timeout=float(cfg.get("timeout", 10.0)),
                                               salt=str(cfg.get("salt", "")),
-                                              allow_root=bool(cfg.get("allow_root", False)), workdir=Path(work))
+                                              allow_root=bool(cfg.get("allow_root", False)), workdir=Path(work),
+                                              assignment=cfg.get("assignment"))
         results = gradescope(report, public, seconds=time.monotonic() - started)
     except GraderError as exc:
         results = _ungraded(f"The submission could not be graded: {markdown(exc.message)}", started)

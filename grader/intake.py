@@ -33,7 +33,10 @@ an exercise file, asks "did you mean". Files are read through
 
 `complete=True` (batch, Gradescope, PrairieLearn) reports every exercise,
 those with no file as `missing`; `grade` on a single file reports only the
-exercises the file is for.
+exercises the file is for. `assignment` limits all of this to the exercises
+of one assignment of the course (course.toml): files for exercises of other
+assignments are not graded, and when nothing else is found the message says
+which assignment they belong to.
 """
 
 from __future__ import annotations
@@ -44,7 +47,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from grader import archive, safe_read
-from grader.errors import SubmissionError
+from grader.errors import SubmissionError, UsageError
 from grader.submission import (Prepared, Submission, check_source, defined_names, defined_names_in,
                                left_out_helpers, notebook_files, prepare)
 
@@ -121,13 +124,18 @@ def _did_you_mean(found: list[str], exercises) -> str:
     return f" Did you mean {', '.join(hints)}? Rename the file." if hints else ""
 
 
-def _folder_submission(folder: Path, exercises, *, wanted: list[str], label: str) -> Submission:
-    """Map each wanted exercise to its file in `folder` (see the module docstring)."""
+def _folder_submission(folder: Path, exercises, *, wanted: list[str], label: str, foreign=()) -> Submission:
+    """Map each wanted exercise to its file in `folder` (see the module docstring).
+
+    foreign: exercises of the course's other assignments; a file named for one of them is theirs, never
+    a helper of these exercises."""
     by_id = {e.id: e for e in exercises}
     claims: dict[str, list[str]] = {i: [] for i in wanted}
     others: list[str] = []
     for name, _ in _sources(folder):
         ex_id = exercise_of(name, exercises)
+        if ex_id is None and foreign and exercise_of(name, foreign):
+            continue
         if ex_id is None:
             others.append(name)
         elif ex_id in claims:
@@ -184,20 +192,86 @@ def _folder_submission(folder: Path, exercises, *, wanted: list[str], label: str
 
 def open_submission(path: str | Path, course, *, workdir: str | Path, exercise: str | None = None,
                     execute_all: bool = False, complete: bool = False, by_name: bool = True,
-                    label: str | None = None) -> Prepared:
+                    label: str | None = None, assignment: str | None = None) -> Prepared:
     """The submission at `path`, ready for the engine (see the module docstring).
 
     course: a `grader.course.Course`; workdir: an empty folder for unpacked
     zips and converted notebooks; exercise: grade only this one; complete:
     list every exercise (absent ones as None); by_name: a single file named
     for an exercise counts for that exercise (False for a batch entry, which
-    is named for the student); label: the name reports use (default: path).
+    is named for the student); label: the name reports use (default: path);
+    assignment: only that assignment's exercises (None: every exercise).
     """
+    try:
+        return _open(path, course, workdir=workdir, exercise=exercise, execute_all=execute_all, complete=complete,
+                     by_name=by_name, label=label, assignment=assignment)
+    except SubmissionError as exc:
+        hint = _elsewhere(path, course, assignment) if assignment is not None else ""
+        if not hint or "--assignment" in exc.message:
+            raise
+        raise SubmissionError(f"{exc.message} {hint}") from None
+
+
+def exercise_not_in(course, exercise: str, assignment: str | None) -> str:
+    """The message for an exercise asked for with an assignment that does not hold it."""
+    owner = course.assignment_of(exercise)
+    where = f"it is in assignment {owner.id!r}: pass --assignment {owner.id}" if owner else "no assignment holds it"
+    return f"exercise {exercise!r} is not in assignment {assignment!r}; {where}"
+
+
+def named_exercises(course, excluding=()) -> list:
+    """The course's exercises but those in `excluding`, as far as `exercise_of` needs them (id and file
+    name): used only to recognise files of other assignments' exercises. One whose checks.py does not
+    load stands as `<id>.py`; its error is reported when its own assignment is graded, not here."""
+    from types import SimpleNamespace
+
+    from grader.errors import CourseError
+
+    found = []
+    for i in course.exercise_folders():
+        if i in excluding:
+            continue
+        try:
+            found.append(course.exercise(i))
+        except (CourseError, UsageError):
+            found.append(SimpleNamespace(id=i, module_name=i))
+    return found
+
+
+def _elsewhere(path: str | Path, course, assignment: str) -> str:
+    """" fc2.py is for assignment 'hw2': grade it with --assignment hw2." for exercise files of other
+    assignments found at `path` (a file, or the files of a folder); "" when there are none."""
+    p = Path(path)
+    try:
+        names = [n for n, _ in _sources(p)] if p.is_dir() else [p.name]
+    except (OSError, SubmissionError):
+        return ""
+    others = named_exercises(course, course.exercise_ids(assignment))
+    found = {}
+    for name in names:
+        ex_id = exercise_of(name, others)
+        if ex_id is not None:
+            owner = course.assignment_of(ex_id)
+            if owner is not None:
+                found[name] = owner.id
+    if not found:
+        return ""
+    named = sorted(found.items())[:3]
+    listed = ", ".join(f"{name} is for assignment {aid!r}" for name, aid in named)
+    first = named[0][1]
+    return f"({listed}: grade it with --assignment {first}.)"
+
+
+def _open(path: str | Path, course, *, workdir: str | Path, exercise: str | None, execute_all: bool,
+          complete: bool, by_name: bool, label: str | None, assignment: str | None) -> Prepared:
     p, work = Path(path), Path(workdir)
-    exercises = course.exercises()
+    exercises = course.exercises(assignment)
     ids = [e.id for e in exercises]
+    foreign = named_exercises(course, ids) if assignment is not None else []
     if exercise is not None:
         course.exercise(exercise)                 # a UsageError with a suggestion for unknown ids
+        if exercise not in ids:
+            raise UsageError(exercise_not_in(course, exercise, assignment))
     wanted = [exercise] if exercise else ids
     label = label or str(path)
     kind = safe_read.kind(p)
@@ -218,13 +292,18 @@ def open_submission(path: str | Path, course, *, workdir: str | Path, exercise: 
             folder = find_folder(work / "unzipped", exercises)
         if folder is None:
             raise SubmissionError(f"{label} holds no .py or .ipynb files, nor one folder holding them")
-        sub = _folder_submission(folder, exercises, wanted=wanted, label=label)
+        sub = _folder_submission(folder, exercises, wanted=wanted, label=label, foreign=foreign)
         prepared = prepare(sub, exercises, execute_all=execute_all, workdir=converted)
         return _completed(prepared, ids if complete or exercise is None else wanted)
     if p.suffix not in (".py", ".ipynb"):
         raise SubmissionError(f"{p.name} is not a Python file, a notebook, a zip or a folder")
     safe_read.check(p)                            # never a file read through a link
     named = exercise_of(p.name, exercises) if by_name else None
+    theirs = exercise_of(p.name, foreign) if by_name and not exercise and named is None and foreign else None
+    if theirs is not None:
+        owner = course.assignment_of(theirs)
+        raise SubmissionError(f"{p.name} is the file of exercise {theirs!r}, which is in assignment "
+                              f"{owner.id!r}, not {assignment!r}: grade it with --assignment {owner.id}")
     if p.suffix == ".ipynb":
         prepared = notebook_files(p, exercises, exercise=exercise or named, execute_all=execute_all,
                                   workdir=converted)

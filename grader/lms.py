@@ -1,7 +1,8 @@
 """LMS import files: the class's totals as CSV files that Canvas and Moodle take as they are.
 
 `write_exports` writes two files into the batch's OUT folder, one grade
-column each (the assignment), from the totals of `grade batch`:
+column each (the LMS assignment; `grade batch` names it after the course
+assignment it graded, or `--column`), from the totals of `grade batch`:
 
 OUT/gradebook-canvas.csv, for Canvas's Grades > Import. Layout, as
 Canvas's own gradebook export writes it and its importer reads it:
@@ -260,28 +261,28 @@ def read_roster(path: str | os.PathLike) -> tuple[RosterEntry, ...]:
     return tuple(entries)
 
 
-def check_assignment(assignment: str) -> str:
-    """The assignment's title, stripped; a UsageError if Canvas or Moodle would not read it as a grade column."""
-    title = assignment.strip() if isinstance(assignment, str) else ""
+def check_column(column: str) -> str:
+    """The grade column's title, stripped; a UsageError if Canvas or Moodle would not read it as a grade column."""
+    title = column.strip() if isinstance(column, str) else ""
     if not title:
-        raise UsageError("--assignment needs the name of the LMS assignment")
+        raise UsageError("--column needs the name of the LMS assignment")
     if not _writable(title):
-        raise UsageError(f"--assignment {_q(title)} starts with = + - or @ or holds a control character; "
+        raise UsageError(f"--column {_q(title)} starts with = + - or @ or holds a control character; "
                          f"spreadsheets would run it as a formula")
     if len(title) > 255:
-        raise UsageError("--assignment is longer than 255 characters, Canvas's limit for a title")
+        raise UsageError("--column is longer than 255 characters, Canvas's limit for a title")
     own = next((t for t in _CANVAS_TOTALS if t in title), None)
     if own is None and (title in _CANVAS_RESERVED or title.casefold() == MOODLE_ID_COLUMN):
         own = title
     if own is not None:
-        raise UsageError(f"--assignment {_q(title)}: Canvas or Moodle reads a column named {_q(own)} as one of "
+        raise UsageError(f"--column {_q(title)}: Canvas or Moodle reads a column named {_q(own)} as one of "
                          f"their own and would ignore the grades; choose another name")
     return title
 
 
-def check_options(*, points: float | None, assignment: str) -> None:
-    """Refuse a bad --points or --assignment (UsageError) before a batch grades anyone."""
-    check_assignment(assignment)
+def check_options(*, points: float | None, column: str) -> None:
+    """Refuse a bad --points or --column (UsageError) before a batch grades anyone."""
+    check_column(column)
     if points is not None:
         _positive(points, "--points")
 
@@ -335,19 +336,19 @@ def _write_csv(path: Path, rows: list[list[str]]) -> None:
 
 
 def write_exports(out: Path, scores: Mapping[str, float], *, max_score: float, points: float | None = None,
-                  assignment: str = "backprop", roster: Path | None = None) -> Exports:
+                  column: str = "backprop", roster: Path | None = None) -> Exports:
     """Write OUT/gradebook-canvas.csv and OUT/gradebook-moodle.csv (layouts in the module docstring).
 
-    scores: student id (the entry name, exactly) -> total out of max_score (the course's total).
+    scores: student id (the entry name, exactly) -> total out of max_score (the graded assignment's total).
     points: the assignment's maximum in the LMS; every total is scaled to it (default: max_score).
-    assignment: the grade column's title (the LMS assignment or grade item).
+    column: the grade column's title (the LMS assignment or grade item).
     roster: a roster CSV (`read_roster`); without one, each student id is its own LMS id.
     Raises UsageError (RosterError for the roster) for bad arguments, ValueError for a score
     that is not a finite number >= 0.
     """
-    max_score = _positive(max_score, "the course's maximum score")
+    max_score = _positive(max_score, "the assignment's maximum score")
     target = max_score if points is None else _positive(points, "--points")
-    title = check_assignment(assignment)
+    title = check_column(column)
     for sid, score in scores.items():
         if not isinstance(sid, str):
             raise TypeError(f"student ids are strings, not {sid!r}")

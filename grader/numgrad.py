@@ -63,12 +63,14 @@ def contract(upstream: np.ndarray | None, output: np.ndarray) -> float:
     return float(np.sum(up * out))
 
 
-def to_convention(grad: np.ndarray, input_shape: tuple[int, ...]) -> np.ndarray:
-    """Lay a gradient (computed in the input's own shape) out in the course convention.
+def to_convention(grad: np.ndarray, input_shape: tuple[int, ...], layout: str = "row") -> np.ndarray:
+    """Lay a gradient (computed in the input's own shape) out in the exercise's convention.
 
-    A column input (n, 1) gets a row gradient (1, n); anything else keeps its shape.
+    layout "row" (the column convention): a column input (n, 1) gets a row
+    gradient (1, n); anything else keeps its shape. layout "same": the
+    gradient keeps the input's shape.
     """
-    if len(input_shape) == 2 and input_shape[1] == 1:
+    if layout == "row" and len(input_shape) == 2 and input_shape[1] == 1:
         return grad.reshape(1, input_shape[0])
     return grad.reshape(input_shape)
 

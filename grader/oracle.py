@@ -15,6 +15,7 @@ Three sources, all computed in the trusted parent:
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Mapping
 
 import numpy as np
@@ -24,7 +25,7 @@ from grader.compare import compare, effective_precision, rtol_for
 from grader.errors import ReferenceSolutionError
 from grader.fixtures import StoredTrial
 from grader.mutants import compute_known, compute_parts, known_for
-from grader.script import In, Step, run_local
+from grader.script import Held, In, Step, run_local
 from grader.spec import Exercise, NumericSpec
 from grader.trial import Expectation, Projected, Trial, rng_for
 from grader.values import Outcome, Value, from_tree
@@ -99,14 +100,19 @@ def forward_matches(outcome: Outcome, expected: Value) -> tuple[bool, str]:
 
 def _renamed(spec: NumericSpec, tag: str, moved: set[str]) -> tuple[Step, ...]:
     """The forward steps for one evaluation point: handles and moved inputs get a suffix."""
-    handles = {s.out for s in spec.forward if s.op == "new"}
+    handles = {s.out for s in spec.forward if s.op == "new" or s.hold}
+
+    def arg(a):
+        if isinstance(a, In) and a.name in moved:
+            return In(f"{a.name}@{tag}")
+        if isinstance(a, Held):
+            return Held(f"{a.out}@{tag}", a.item)
+        return a
     steps = []
     for s in spec.forward:
-        args = tuple(In(f"{a.name}@{tag}") if isinstance(a, In) and a.name in moved else a for a in s.args)
-        kwargs = tuple((k, In(f"{a.name}@{tag}") if isinstance(a, In) and a.name in moved else a)
-                       for k, a in s.kwargs)
-        target = f"{s.target}@{tag}" if s.op in ("call", "attr") and s.target in handles else s.target
-        steps.append(Step(s.op, f"{s.out}@{tag}", target, s.name, args, kwargs))
+        target = f"{s.target}@{tag}" if s.op in ("call", "attr", "pick") and s.target in handles else s.target
+        steps.append(replace(s, out=f"{s.out}@{tag}", target=target, args=tuple(arg(a) for a in s.args),
+                             kwargs=tuple((k, arg(a)) for k, a in s.kwargs)))
     return tuple(steps)
 
 
@@ -207,7 +213,7 @@ class NumericPlan:
                 return {}
             for name, grad_out in self.spec.wrt:
                 shape = np.shape(self._inputs[name])
-                dirs = tuple(numgrad.to_convention(np.asarray(u[name], dtype=np.float64), shape)
+                dirs = tuple(numgrad.to_convention(np.asarray(u[name], dtype=np.float64), shape, self.spec.layout)
                              for u in self.directions)
                 out[grad_out] = Expectation(Projected(dirs[0].shape, dirs, tuple(derivs)), "numeric")
             return out
@@ -216,6 +222,6 @@ class NumericPlan:
             g = grads.get(name)
             if g is None:
                 continue
-            arr = numgrad.to_convention(g, np.shape(self._inputs[name]))
+            arr = numgrad.to_convention(g, np.shape(self._inputs[name]), self.spec.layout)
             out[grad_out] = Expectation(Value("array", arr, "float64", shape=arr.shape), "numeric")
         return out

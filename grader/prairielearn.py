@@ -40,9 +40,11 @@ Conventions that follow:
   the course folder's config and the image tag, so an image and a course folder from different
   builds are reported instead of silently mixed.
 
-`build_package(out=...)` writes OUT/ (see its docstring); `run(root)` grades
-root/student through `grader.api.grade` (instructor mode: public and hidden
-cases) and always writes root/results/results.json: a submission that cannot
+`build_package(out=...)` writes OUT/ (see its docstring) for one assignment of
+the course: the question's entrypoint names it (`--assignment ID`), so the
+course folder, which holds the whole course, can serve a question per
+assignment. `run(root)` grades root/student through `grader.api.grade`
+(instructor mode: public and hidden cases) and always writes root/results/results.json: a submission that cannot
 be read, or any failure of the grader, gives `gradable: false` with a
 one-line reason, never a traceback. The root is a parameter so the runner can
 be tested on a folder laid out like /grade.
@@ -62,11 +64,12 @@ import uuid
 from pathlib import Path
 
 from grader import atomic
+from grader.course import IMPLICIT_ASSIGNMENT
 from grader.release import shipped_files
 
 #: The folder of the course repository's serverFilesCourse/ that holds the course.
 COURSE_DIR = "backprop_grader"
-#: The runner's settings inside that folder: timeout, salt, build (and allow_root, false).
+#: The runner's settings inside that folder: assignment, timeout, salt, build (and allow_root, false).
 CONFIG = "prairielearn.json"
 #: Where the image installs the grader, and the command PrairieLearn runs in it.
 VENV = "/opt/backprop-grader/venv"
@@ -145,14 +148,15 @@ Written by `grade prairielearn`; rebuild it rather than editing it.
 4. Commit and push, sync the course, then on the Sync page sync the Docker image.
 
 Grading jobs run without network (`enableNetworking` stays false); everything was installed
-when the image was built. Each job grades `/grade/student` against the course folder with
-public and hidden cases and a limit of {timeout:g} s per exercise; the job's own `timeout`
+when the image was built. Each job grades `/grade/student` against the course folder, for the
+assignment `{assignment}` ({n_exercises} exercises, {total:g} points), with public and hidden cases and a limit of {timeout:g} s per exercise; the job's own `timeout`
 is {job_timeout} s. PrairieLearn shows the student all of results.json right after each
 submission: the score and one test per check, scored on public and hidden cases (there is
 no "after publishing" stage). An unreadable upload is "not gradable": no attempt used, no
 points lost.
 For one question per exercise, add `"--exercise", "ID"` to the `entrypoint` array and list
-only that exercise's files in `question.html`. The image and the course folder must come
+only that exercise's files in `question.html` (the exercise must be in `{assignment}`). For
+another assignment of the course, run `grade prairielearn --assignment ID` into another folder. The image and the course folder must come
 from the same build (the job reports a mismatch): after a rebuild, push both.
 """
 
@@ -164,13 +168,16 @@ def _build_id(files: list[tuple[str, bytes]]) -> str:
     return digest.hexdigest()[:16]
 
 
-def build_package(*, out: str | os.PathLike, course=None, timeout: float = 10.0, salt: str = "") -> Path:
-    """Write the PrairieLearn grader folder OUT; returns its path. Deterministic for the same inputs.
+def build_package(*, out: str | os.PathLike, course=None, timeout: float = 10.0, salt: str = "",
+                  assignment: str | None = None) -> Path:
+    """Write the PrairieLearn grader folder OUT, grading one assignment of the course (default: its
+    default assignment); returns its path. Deterministic for the same inputs.
 
     OUT/image/                  the Docker build context: Dockerfile, pyproject.toml, README.md, grader/
     OUT/serverFilesCourse/backprop_grader/
-                                exercises/, reference/ and prairielearn.json (timeout, salt, build):
-                                course staff only, copied into the course repository's serverFilesCourse/
+                                course.toml, exercises/, reference/ and prairielearn.json (assignment,
+                                timeout, salt, build): course staff only, copied into the course
+                                repository's serverFilesCourse/
     OUT/question/               info.json (externalGradingOptions) and question.html
     OUT/README.md               what to build, push and copy where
 
@@ -182,10 +189,11 @@ def build_package(*, out: str | os.PathLike, course=None, timeout: float = 10.0,
     if not (timeout > 0):
         raise UsageError("--timeout must be a positive number of seconds")
     c = find_course(course)
+    chosen = c.assignment(assignment)
     project = Path(__file__).resolve().parent.parent
     if not (project / "pyproject.toml").is_file():
         raise UsageError("the grader image is built from a checkout of the grader (pyproject.toml not found)")
-    exercises = c.exercises()
+    exercises = c.exercises(chosen.id)
     missing = [e.file for e in exercises if not c.has_reference(e)]
     if missing:
         raise UsageError(f"the PrairieLearn grader needs the reference solutions; missing: {', '.join(missing)}")
@@ -205,18 +213,21 @@ def build_package(*, out: str | os.PathLike, course=None, timeout: float = 10.0,
     secret = [(f"{top}/{p.relative_to(folder).as_posix()}", p.read_bytes())
               for top, folder in (("exercises", c.exercises_dir), ("reference", c.reference_dir))
               for p in shipped_files(folder)]
-    config = {"timeout": float(timeout), "salt": salt, "build": build, "allow_root": False}
+    if c.course_file.is_file():
+        secret.append((c.course_file.name, c.course_file.read_bytes()))
+    config = {"assignment": chosen.id, "timeout": float(timeout), "salt": salt, "build": build, "allow_root": False}
     secret.append((CONFIG, (json.dumps(config, indent=2) + "\n").encode()))
     image.append(("Dockerfile", DOCKERFILE.format(course_dir=COURSE_DIR, image=IMAGE, build=build, venv=VENV,
                                                   cmd=json.dumps(ENTRYPOINT)).encode()))
     names = [e.file for e in exercises]
     uploads = ", ".join(n for e in exercises for n in (e.file, f"{e.id}.ipynb"))
     question = [
-        ("info.json", (json.dumps(_question_info(build, job_timeout), indent=2) + "\n").encode()),
+        ("info.json", (json.dumps(_question_info(build, job_timeout, chosen), indent=2) + "\n").encode()),
         ("question.html", QUESTION_HTML.format(names=", ".join(names), uploads=uploads).encode()),
     ]
     readme = STAFF_README.format(build=build, course_dir=COURSE_DIR, image=IMAGE, timeout=float(timeout),
-                                 job_timeout=job_timeout)
+                                 job_timeout=job_timeout, assignment=chosen.id, n_exercises=len(exercises),
+                                 total=sum(e.max_score for e in exercises))
 
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
@@ -255,11 +266,13 @@ def _check_hidden_cases(course, exercises, salt: str) -> None:
                              f"{exc}); choose another --salt, and tell the exercise's author") from None
 
 
-def _question_info(build: str, job_timeout: int) -> dict:
+def _question_info(build: str, job_timeout: int, assignment) -> dict:
     """A question's info.json: external grading by this image, the course folder from serverFilesCourse."""
+    title = ("Backpropagation exercises (autograded)" if assignment.id == IMPLICIT_ASSIGNMENT
+             else f"{assignment.title} (autograded)")
     return {
-        "uuid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"backprop-grader/prairielearn/{build}")),
-        "title": "Backpropagation exercises (autograded)",
+        "uuid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"backprop-grader/prairielearn/{build}/{assignment.id}")),
+        "title": title,
         "topic": "Backpropagation",
         "tags": ["code"],
         "type": "v3",
@@ -268,7 +281,7 @@ def _question_info(build: str, job_timeout: int) -> dict:
         "externalGradingOptions": {
             "enabled": True,
             "image": f"{IMAGE}:{build}",
-            "entrypoint": ENTRYPOINT,
+            "entrypoint": [*ENTRYPOINT, "--assignment", assignment.id],
             "serverFilesCourse": [f"{COURSE_DIR}/"],
             "timeout": job_timeout,
             "enableNetworking": False,
@@ -288,7 +301,7 @@ def _course_folder(root: Path, course) -> Path:
     return root / "serverFilesCourse" / COURSE_DIR
 
 
-def _grade(root: Path, exercise: str | None, course) -> dict:
+def _grade(root: Path, exercise: str | None, course, assignment: str | None = None) -> dict:
     from grader import api
     from grader.errors import CourseError
     from grader.platforms import prairielearn
@@ -305,9 +318,9 @@ def _grade(root: Path, exercise: str | None, course) -> dict:
                           f"{course_build}: push the image and copy the folder from the same `grade prairielearn`")
     if os.geteuid() == 0 and course is None and not os.environ.get("GRADE_COURSE") and folder.is_dir():
         folder.chmod(0o700)              # the worker's unprivileged uid cannot enter it
-    report = api.grade(root / "student", exercise=exercise, timeout=float(cfg.get("timeout", api.DEFAULT_TIMEOUT)),
-                       mode="instructor", course=folder, salt=str(cfg.get("salt", "")),
-                       allow_root=bool(cfg.get("allow_root", False)))
+    report = api.grade(root / "student", exercise=exercise, assignment=assignment or cfg.get("assignment"),
+                       timeout=float(cfg.get("timeout", api.DEFAULT_TIMEOUT)), mode="instructor", course=folder,
+                       salt=str(cfg.get("salt", "")), allow_root=bool(cfg.get("allow_root", False)))
     return _within_limit(prairielearn(report))
 
 
@@ -320,15 +333,18 @@ def _within_limit(doc: dict) -> dict:
     return {**doc, "message": doc["message"][:2000], "tests": tests}
 
 
-def run(root: str | os.PathLike = "/grade", *, exercise: str | None = None, course=None) -> dict:
-    """Grade root/student and write root/results/results.json; returns the results (always written)."""
+def run(root: str | os.PathLike = "/grade", *, exercise: str | None = None, course=None,
+        assignment: str | None = None) -> dict:
+    """Grade root/student and write root/results/results.json; returns the results (always written).
+
+    assignment: the assignment graded (default: the one in prairielearn.json, else the course's default)."""
     from grader.errors import GraderError
     from grader.neutral import one_line
     from grader.platforms import prairielearn_ungradable
 
     root = Path(root)
     try:
-        results = _grade(root, exercise, course)
+        results = _grade(root, exercise, course, assignment)
     except GraderError as exc:
         results = prairielearn_ungradable(one_line(exc.message))
     except Exception as exc:  # noqa: BLE001 - whatever fails, the student gets a result, not a traceback
@@ -343,12 +359,14 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     r = sub.add_parser("run", help="grade ROOT/student into ROOT/results/results.json")
     r.add_argument("--root", default="/grade")
+    r.add_argument("--assignment", metavar="ID", help="grade this assignment (default: the one in "
+                                                      f"{CONFIG}, else the course's first)")
     r.add_argument("--exercise", metavar="ID", help="grade only this exercise (one question per exercise)")
     r.add_argument("--course", metavar="DIR", help="the course folder (default: ROOT/serverFilesCourse/"
                                                    f"{COURSE_DIR})")
     args = parser.parse_args(argv)
     try:
-        run(args.root, exercise=args.exercise, course=args.course)
+        run(args.root, exercise=args.exercise, course=args.course, assignment=args.assignment)
     except OSError as exc:
         print(f"grader.prairielearn: cannot write the results: {exc.strerror or exc}", file=sys.stderr)
         return 2

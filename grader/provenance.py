@@ -12,10 +12,11 @@ it, each with its relative path, in sorted order; a link or special file
 counts by its name and kind only. Reading stops at MAX_BYTES (the digest
 then also covers the total size and modification times beyond it).
 
-`options_digest` covers every option that changes a verdict (timeout,
-mode, salt, execute_all, the OS layers requested, allow_root), the
-grader's own source, and the course's exercises and reference (their files'
-bytes), so a fixed reference or a new checks.py regrades the class. The
+`options_digest` covers every option that changes a verdict (the
+assignment, timeout, mode, salt, execute_all, the OS layers requested,
+allow_root), the grader's own source, and the course's exercises, reference
+and course.toml (their files' bytes), so a fixed reference, a new checks.py
+or an exercise moved to another assignment regrades the class. The
 salt enters only through the digest, so no report ever shows it.
 """
 
@@ -95,7 +96,9 @@ def options_digest(options: dict, course) -> str:
     options: the batch's options (JSON-able; includes the salt); course: a
     `grader.course.Course`.
     """
+    course_file = Path(course.root) / "course.toml"
     doc = {"options": options, "grader": _tree_digest(Path(__file__).resolve().parent, (".py",)),
            "exercises": _tree_digest(course.exercises_dir, (".py", ".json")),
-           "reference": _tree_digest(course.reference_dir, (".py",))}
+           "reference": _tree_digest(course.reference_dir, (".py",)),
+           "assignments": hashlib.sha256(course_file.read_bytes()).hexdigest() if course_file.is_file() else ""}
     return hashlib.sha256(json.dumps(doc, sort_keys=True, ensure_ascii=True).encode()).hexdigest()

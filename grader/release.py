@@ -5,8 +5,13 @@ nothing that only staff may see:
 
     pyproject.toml, README.md     install with `pip install -e .`, as the README says
     grader/                       the grader (the same code that grades officially)
+    course.toml                   the course's assignments (when the course has the file)
     exercises/<id>/               statement, checks, public cases, notebook
     student_template/             the stubs
+
+With an assignment (`grade handout --assignment ID`), only that assignment's
+exercises and stubs go out, with a course.toml declaring that assignment
+alone; without one, every exercise of the course.
 
 Left out: `reference/` (the solutions, and `reference/mutants/`, which make
 the known wrong answers), `examples/` (the bundled example is the solution
@@ -32,7 +37,7 @@ from pathlib import Path
 from grader.errors import UsageError
 
 #: Top-level files and folders of the handout; everything else stays with staff.
-INCLUDED = ("pyproject.toml", "README.md", "grader", "exercises", "student_template")
+INCLUDED = ("pyproject.toml", "README.md", "grader", "course.toml", "exercises", "student_template")
 #: Folders never shipped, wherever they are found (caches, VCS, virtual environments).
 _SKIPPED_DIRS = frozenset({"__pycache__", ".git", ".venv", "venv", ".pytest_cache", ".ipynb_checkpoints"})
 #: Files never shipped: the configs that hold the hidden cases' salt.
@@ -62,21 +67,34 @@ def _code_lines(text: str) -> str:
 
 
 def solution_blocks(course) -> list[str]:
-    """The solution blocks of the course's reference files, as code lines (blocks under 20 characters skipped)."""
+    """The solution blocks of the course's reference files, as code lines (blocks under 20 characters skipped).
+
+    A block of one of `grade new`'s skeletons, left as it was written, is no secret: it ships with the grader
+    (grader/scaffold.py), so it is skipped.
+    """
+    from grader.scaffold import skeleton_blocks
+
+    public = set(skeleton_blocks())
     blocks = []
     for path in sorted(Path(course.reference_dir).rglob("*.py")):
         for block in _SOLUTION.findall(path.read_text(encoding="utf-8")):
             code = _code_lines(block)
-            if len(code) >= 20:
+            if len(code) >= 20 and code not in public:
                 blocks.append(code)
     return blocks
 
 
-def build_release(*, out: str | os.PathLike, course=None) -> Path:
-    """Write the handout into `out` (a new or empty folder, or an earlier handout); returns it."""
+def build_release(*, out: str | os.PathLike, course=None, assignment: str | None = None) -> Path:
+    """Write the handout into `out` (a new or empty folder, or an earlier handout); returns it.
+
+    assignment: hand out only that assignment's exercises (default: every exercise of the course)."""
     from grader.course import find_course
 
     c = find_course(course)
+    chosen = c.assignment(assignment) if assignment is not None else None
+    wanted = None if chosen is None else {
+        "exercises": set(chosen.exercises),
+        "student_template": {c.exercise(i).file for i in chosen.exercises}}
     project = Path(__file__).resolve().parent.parent
     target = Path(out)
     if target.exists():
@@ -84,7 +102,7 @@ def build_release(*, out: str | os.PathLike, course=None) -> Path:
             raise UsageError(f"{target} exists and is not an earlier handout; give a new or empty folder")
         shutil.rmtree(target)
     sources = {"pyproject.toml": project / "pyproject.toml", "README.md": project / "README.md",
-               "grader": project / "grader", "exercises": c.exercises_dir,
+               "grader": project / "grader", "course.toml": c.course_file, "exercises": c.exercises_dir,
                "student_template": c.root / "student_template"}
     missing = [name for name in ("pyproject.toml", "grader", "exercises", "student_template")
                if not sources[name].exists()]
@@ -93,9 +111,13 @@ def build_release(*, out: str | os.PathLike, course=None) -> Path:
     target.mkdir(parents=True)
     for name in INCLUDED:
         src = sources[name]
-        if src.is_file():
+        if name == "course.toml" and chosen is not None and src.is_file():
+            (target / name).write_text(c.course_file_for(chosen.id), encoding="utf-8")
+        elif src.is_file():
             shutil.copy2(src, target / name)
         for path in shipped_files(src) if src.is_dir() else ():
+            if wanted is not None and name in wanted and path.relative_to(src).parts[0] not in wanted[name]:
+                continue
             dest = target / name / path.relative_to(src)
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(path, dest)

@@ -26,7 +26,7 @@ from rich.table import Table
 from rich.text import Text
 
 from grader.neutral import one_line, visible
-from grader.report_words import failure_sections, footer_words, number, points, rel_error
+from grader.report_words import failure_sections, footer_words, number, points, rel_error, title_line
 from grader.results import CheckResult, ExerciseResult, Report
 
 _STATUS_STYLE = {"graded": "green", "missing": "yellow", "error": "red", "crashed": "red", "memory": "red",
@@ -39,7 +39,7 @@ def _text(text: object, style: str = "") -> Text:
 
 
 def summary_table(report: Report) -> Table:
-    table = Table(title="Backprop grader", title_justify="left", expand=False)
+    table = Table(title=_text(title_line(report)), title_justify="left", expand=False)
     table.add_column("Exercise", no_wrap=True)
     table.add_column("Status")
     table.add_column("Checks", justify="right")
@@ -191,15 +191,21 @@ def render_build(result, console: Console) -> None:
     console.print(Text(f"{len(result.unchanged)} file(s) already up to date."))
 
 
-def render_exercises(exercises, console: Console) -> None:
+def render_exercises(exercises, console: Console, assignments=()) -> None:
+    """The exercises, their points and, when the course has several assignments, the assignment of each."""
     table = Table(title="Exercises", title_justify="left")
     table.add_column("Id", no_wrap=True)
+    several = len(assignments) > 1
+    if several:
+        table.add_column("Assignment", no_wrap=True)
     table.add_column("File")
     table.add_column("Checks", justify="right")
     table.add_column("Points", justify="right")
     table.add_column("What")
+    owner = {i: a.id for a in assignments for i in a.exercises}
     for ex in exercises:
-        table.add_row(_text(ex.id), _text(ex.file), str(len(ex.checks)), points(ex.max_score), _text(ex.summary))
+        cells = [_text(ex.id)] + ([_text(owner.get(ex.id, ""))] if several else [])
+        table.add_row(*cells, _text(ex.file), str(len(ex.checks)), points(ex.max_score), _text(ex.summary))
     console.print(table)
 
 
@@ -214,7 +220,7 @@ def render_batch(result, console: Console) -> None:
     reteach table lists every misconception seen, and the codes that are not misconceptions
     (not_implemented, missing, timeout, crashed, memory, forbidden) get one line of their own.
     """
-    from grader.diagnosis import HINTS
+    from grader.diagnosis import reteach_hints
 
     s = result.summary
     rate = result.graded / result.seconds if result.seconds > 0 and result.graded else 0.0
@@ -244,7 +250,7 @@ def render_batch(result, console: Console) -> None:
         for row in s["most_failed_checks"][:8]:
             t.add_row(_text(row["check"]), str(row["students"]), f"{row['percent']:g}")
         console.print(t)
-    _render_reteach(s, console, HINTS)
+    _render_reteach(s, console, reteach_hints((r["code"], r["exercises"]) for r in s.get("reteach", [])))
     iso = s["isolation"]
     line = _text(f"Isolation: level {iso['level']} ({', '.join(iso['layers'])}).", "dim")
     if iso.get("worker_uid") is not None:
@@ -263,7 +269,7 @@ def _render_lms(lms: dict | None, console: Console) -> None:
     if not lms:
         return
     console.print(_text(f"LMS import files: {lms['canvas']} (Canvas) and {lms['moodle']} (Moodle), column "
-                        f"{lms['assignment']!r} out of {lms['points']:g}."))
+                        f"{lms['column']!r} out of {lms['points']:g}."))
     groups = [("roster students with no submission (left blank, so the LMS keeps their grade)",
                [f"{r['student']} ({r['lms_id']})" for r in lms.get("no_submission", [])]),
               ("submissions not in the roster (not exported)", lms.get("not_in_roster", [])),

@@ -44,7 +44,7 @@ from __future__ import annotations
 
 from grader.neutral import html as esc
 from grader.neutral import visible
-from grader.report_words import failure_sections, footer_words, number, points, rel_error
+from grader.report_words import failure_sections, footer_words, number, points, rel_error, title_line
 from grader.results import CheckResult, ExerciseResult, Report
 
 #: The class of the fragment's root element; every other class starts with "bpg-".
@@ -258,7 +258,8 @@ def render_html(report: Report, *, notes: list[str] | tuple[str, ...] = ()) -> s
     section (a notebook check passes what it collected and left out).
     """
     parts = [f'<div class="{ROOT_CLASS}"><style>{_CSS}</style>',
-             f'<div class="bpg-head">Backprop grader <span class="bpg-sub">— {esc(report.submission)}</span></div>',
+             f'<div class="bpg-head">{esc(title_line(report))} <span class="bpg-sub">— {esc(report.submission)}'
+             f'</span></div>',
              summary_table(report)]
     parts += [note for note in (exercise_note(ex) for ex in report.exercises) if note]
     for ex in report.exercises:

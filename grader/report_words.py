@@ -5,6 +5,7 @@
   (`rel_error`, "–" when there is none);
 - `failure_sections(ex)`: which sections an exercise's failing checks are
   shown in, in order;
+- `title_line(report)`: the title, naming the assignment when the course has several;
 - `footer_words(report)`: the footer's sentences (which cases ran, the
   sentence to emphasise, the isolation line).
 No rich and no HTML here: plain strings from the frozen results.
@@ -36,6 +37,13 @@ def points(x: float) -> str:
 def count(n: int, noun: str) -> str:
     """ "1 check", "2 checks", "1 more case", "3 more cases"."""
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def title_line(report: Report) -> str:
+    """The report's title: "Backprop grader", and the assignment when the course has several."""
+    if report.assignment_title:
+        return f"Backprop grader: {report.assignment_title} ({report.assignment})"
+    return "Backprop grader"
 
 
 def failure_sections(ex: ExerciseResult) -> list[tuple[str, list[CheckResult], str]]:

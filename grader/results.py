@@ -190,6 +190,10 @@ class Report:
     isolation_skipped: tuple[tuple[str, str], ...] = ()
     #: The uid student code ran as, read by the parent from /proc (None where it cannot be read).
     worker_uid: int | None = None
+    #: The id of the assignment graded (`grader.course.Assignment`); "" when not known.
+    assignment: str = ""
+    #: The assignment's title for the report's title line; "" when the course has a single assignment.
+    assignment_title: str = ""
 
     @property
     def score(self) -> float:
@@ -208,6 +212,7 @@ class Report:
         return {
             "schema_version": SCHEMA_VERSION,
             "submission": visible(self.submission),
+            **({"assignment": visible(self.assignment)} if self.assignment else {}),
             "mode": self.mode,
             "isolation": [visible(layer) for layer in self.isolation],
             "isolation_skipped": {visible(layer): visible(why) for layer, why in self.isolation_skipped},

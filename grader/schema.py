@@ -4,7 +4,8 @@ Schema version 1. Names listed as required are stable. New optional fields
 may be added within version 1 (consumers must ignore fields they do not
 know, and must not rely on an optional field being present); removing or
 renaming a field, or changing its meaning or type, needs version 2.
-Added within version 1: `causes` on each exercise.
+Added within version 1: `causes` on each exercise; `assignment`, the id of
+the assignment graded (see course.toml).
 """
 
 from __future__ import annotations
@@ -75,6 +76,7 @@ REPORT = {
     "properties": {
         "schema_version": {"const": 1},
         "submission": {"type": "string"},
+        "assignment": {"type": "string"},
         "mode": {"enum": ["student", "instructor"]},
         "isolation": {"type": "array", "items": {"type": "string"}},
         "isolation_skipped": {"type": "object", "additionalProperties": {"type": "string"}},

@@ -6,11 +6,17 @@ A script is a tuple of steps. Each step names its result (`out`) and is one of:
     call(out, handle, method, *args, **kw) value = obj.method(*args, **kw)
     attr(out, handle, name)               value = obj.name
     func(out, fname, *args, **kw)         value = module.fname(*args, **kw)
+    pick(out, src, i)                     value = item i of the tuple step `src` returned (kept with `hold`)
     snapshot(out)                         every input array as it is now (evidence for the mutation check)
 
 Arguments are `In("x")` (an input the parent generated, sent as an array or a
-plain number) or `Lit(value)` (a literal number, bool or None). Arguments can
-never refer to values the student produced: every input comes from the parent.
+plain number) or `Lit(value)` (a literal number, bool or None). Every input
+comes from the parent. The one exception is `Held(out, i)`: item i of the
+tuple an earlier step returned, kept in the worker because the step was made
+with `hold=(i,)` (a function pair's opaque `cache`, as in
+`out, cache = affine_forward(x, w, b)`; `affine_backward(dout, cache)`). A
+held item is the student's own object handed back to the student's own code;
+it never leaves the worker, and the parent sees None in its place.
 
 The same script runs in two places: in the untrusted worker against the
 student's module, and in the parent against the trusted reference module
@@ -21,7 +27,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Mapping, Union
 
 import numpy as np
@@ -45,7 +51,15 @@ class Lit:
     value: Scalar
 
 
-Arg = Union[In, Lit]
+@dataclass(frozen=True)
+class Held:
+    """An argument that is item `item` of an earlier step's tuple result, kept in the worker (see `hold`)."""
+
+    out: str
+    item: int
+
+
+Arg = Union[In, Lit, Held]
 
 
 @dataclass(frozen=True)
@@ -60,6 +74,9 @@ class Step:
     kwargs: tuple[tuple[str, Arg], ...] = ()
     #: False: the call must run, but its value is not needed; only its type and shape travel back.
     keep: bool = True
+    #: Items of a tuple result that stay in the worker (as `Held(out, i)` arguments of later steps);
+    #: the value that travels back has None in their place.
+    hold: tuple[int, ...] = ()
 
     def describe(self) -> str:
         """The call in the student's terms, e.g. `Linear.backward(dz)`."""
@@ -70,6 +87,8 @@ class Step:
             return f"{self.target}.{self.name}({inner})"
         if self.op == "attr":
             return f"{self.target}.{self.name}"
+        if self.op == "pick":
+            return f"item {self.name} of {self.target}"
         if self.op == "func":
             return f"{self.target}({inner})"
         return "(snapshot of the inputs)"
@@ -80,6 +99,7 @@ class Step:
             "args": [_arg_json(a) for a in self.args],
             "kwargs": [[k, _arg_json(v)] for k, v in self.kwargs],
             "keep": self.keep,
+            "hold": list(self.hold),
         }
 
 
@@ -89,21 +109,25 @@ _COPY_SUFFIX = re.compile(r"_(?:[a-z]|[0-9]+|in)$")
 
 def _arg_text(a: Arg) -> str:
     """An argument as the student would name it: `dO` for the recipe's inputs dO_a and dO_b."""
+    if isinstance(a, Held):
+        return "cache"
     return _COPY_SUFFIX.sub("", a.name) if isinstance(a, In) else repr(a.value)
 
 
 def _arg_json(a: Arg) -> dict:
     if isinstance(a, In):
         return {"in": a.name}
+    if isinstance(a, Held):
+        return {"held": [a.out, a.item]}
     return {"lit": a.value}
 
 
 def _args(values: tuple) -> tuple[Arg, ...]:
-    return tuple(v if isinstance(v, (In, Lit)) else Lit(v) for v in values)
+    return tuple(v if isinstance(v, (In, Lit, Held)) else Lit(v) for v in values)
 
 
 def _kwargs(values: dict) -> tuple[tuple[str, Arg], ...]:
-    return tuple((k, v if isinstance(v, (In, Lit)) else Lit(v)) for k, v in values.items())
+    return tuple((k, v if isinstance(v, (In, Lit, Held)) else Lit(v)) for k, v in values.items())
 
 
 def new(out: str, cls: str, *args: Arg | Scalar) -> Step:
@@ -118,7 +142,7 @@ def call(out: str, handle: str, method: str, *args: Arg | Scalar, **kwargs: Arg 
 
 def run_only(step: Step) -> Step:
     """The same step, but its value is not sent back (only whether it ran)."""
-    return Step(step.op, step.out, step.target, step.name, step.args, step.kwargs, keep=False)
+    return replace(step, keep=False)
 
 
 def attr(out: str, handle: str, name: str) -> Step:
@@ -126,9 +150,18 @@ def attr(out: str, handle: str, name: str) -> Step:
     return Step("attr", out, handle, name)
 
 
-def func(out: str, fname: str, *args: Arg | Scalar, **kwargs: Arg | Scalar) -> Step:
-    """Call the module-level function `fname(*args, **kwargs)`."""
-    return Step("func", out, fname, "", _args(args), _kwargs(kwargs))
+def func(out: str, fname: str, *args: Arg | Scalar, hold: tuple[int, ...] = (), **kwargs: Arg | Scalar) -> Step:
+    """Call the module-level function `fname(*args, **kwargs)`.
+
+    hold: items of the returned tuple kept in the worker for later `Held(out, i)` arguments and `pick`
+    steps; None travels back in their place.
+    """
+    return Step("func", out, fname, "", _args(args), _kwargs(kwargs), hold=tuple(hold))
+
+
+def pick(out: str, src: str, item: int) -> Step:
+    """Item `item` of the tuple that step `src` returned (src must `hold` it), as its own result `out`."""
+    return Step("pick", out, src, str(int(item)))
 
 
 def snapshot(out: str) -> Step:
@@ -139,10 +172,15 @@ def snapshot(out: str) -> Step:
 def step_from_json(node: dict) -> Step:
     """Inverse of Step.to_json (used by the worker on the parent's requests)."""
     def arg(a: dict) -> Arg:
-        return In(a["in"]) if "in" in a else Lit(a["lit"])
+        if "in" in a:
+            return In(a["in"])
+        if "held" in a:
+            return Held(str(a["held"][0]), int(a["held"][1]))
+        return Lit(a["lit"])
     return Step(node["op"], node["out"], node.get("target", ""), node.get("name", ""),
                 tuple(arg(a) for a in node.get("args", [])),
-                tuple((k, arg(v)) for k, v in node.get("kwargs", [])), bool(node.get("keep", True)))
+                tuple((k, arg(v)) for k, v in node.get("kwargs", [])), bool(node.get("keep", True)),
+                tuple(int(i) for i in node.get("hold", [])))
 
 
 # ---------------------------------------------------------------------------
@@ -210,6 +248,11 @@ class Executor:
     def resolve(self, a: Arg) -> object:
         if isinstance(a, In):
             return self.inputs[a.name]
+        if isinstance(a, Held):
+            key = f"{a.out}#{a.item}"
+            if key not in self.handles:
+                raise StepFailure("skipped", self.failed.get(key, f"item {a.item} of {a.out} was not kept"))
+            return self.handles[key]
         return a.value
 
     def lookup(self, owner: object, name: str) -> object:
@@ -222,6 +265,8 @@ class Executor:
         """Run one step and return its raw Python result (raises on failure)."""
         if step.op == "snapshot":
             return tuple(v for v in self.inputs.values() if isinstance(v, np.ndarray))
+        if step.op == "pick":
+            return self.resolve(Held(step.target, int(step.name)))
         if step.op in ("call", "attr"):
             if step.target in self.failed:
                 raise StepFailure("skipped", self.failed[step.target])
@@ -236,11 +281,29 @@ class Executor:
         if step.op == "new":
             self.handles[step.out] = result
             return None
+        if step.hold:
+            return self._hold(step, result)
         return result
+
+    def _hold(self, step: Step, result: object) -> object:
+        """Keep the held items of a tuple result here; what travels back has None in their place."""
+        if type(result) not in (tuple, list) or len(result) <= max(step.hold):
+            for i in step.hold:
+                self.failed[f"{step.out}#{i}"] = (f"{step.describe()} must return a tuple of at least "
+                                                  f"{max(step.hold) + 1} items (for example (out, cache))")
+            return result
+        items = list(result)
+        for i, item in enumerate(items):
+            self.handles[f"{step.out}#{i}"] = item
+        for i in step.hold:
+            items[i] = None
+        return tuple(items)
 
     def mark_failed(self, step: Step, reason: str) -> None:
         if step.op == "new":
             self.failed[step.out] = reason
+        for i in step.hold:
+            self.failed[f"{step.out}#{i}"] = reason
 
 
 def _suggest(owner: object, name: str) -> str:

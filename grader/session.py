@@ -613,9 +613,10 @@ class WorkerSession:
                             self._end("protocol", str(exc))
                             outcomes = []
                             break
-                        outcomes.append(Outcome(value=value, attempts=attempts))
+                        outcomes.append(Outcome(value=value, attempts=attempts, float32=item.get("f32") is True))
                     else:
-                        outcomes.append(Outcome(error=error_from_record(item.get("error"), self.locate), attempts=attempts))
+                        outcomes.append(Outcome(error=error_from_record(item.get("error"), self.locate),
+                                                attempts=attempts, float32=item.get("f32") is True))
         running = None
         if sent and frame is None and self.termination is not None and self.termination.kind == "timeout" \
                 and not outcomes:

@@ -19,7 +19,10 @@ Each `exercises/<id>/checks.py` defines a module-level `EXERCISE = Exercise(...)
 - `mutants` and `decompositions` (`grader.mutants`): known wrong answers and
   per-window contributions, for naming the misconception behind a failure;
 - `factors(trial)`: named constants of a trial (e.g. {"B, the batch size": 6})
-  so a scale bug is reported as "6 (= B, the batch size) times".
+  so a scale bug is reported as "6 (= B, the batch size) times";
+- `hints`: {diagnosis code: hint} in the exercise's own terms (the idea of
+  its statement or lecture); a check's `hints` win over them, and they win
+  over the convention's and the generic ones (`grader.diagnosis.choose_hint`).
 
 The grader never imports the reference or the student's code here: the
 exercise only describes calls and inputs.
@@ -27,7 +30,8 @@ exercise only describes calls and inputs.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Callable, Mapping
 
 import numpy as np
@@ -52,6 +56,7 @@ class NumericSpec:
     recipe's trials that are not stored.
     verify: (recipe, output) whose stored value the student's forward must
     match before its finite differences are trusted; default (recipe, output).
+    layout: "row" or "same" (see the field).
     """
 
     recipe: str
@@ -61,6 +66,9 @@ class NumericSpec:
     wrt: tuple[tuple[str, str], ...]
     directional: bool = False
     verify: tuple[str, str] | None = None
+    #: How the gradients are laid out: "row" (the column convention: a column input's gradient is a row)
+    #: or "same" (every gradient has its variable's shape, as in the batch convention).
+    layout: str = "row"
 
 
 Alternatives = Callable[[Trial, Mapping[str, Value]], Mapping[str, np.ndarray]]
@@ -87,6 +95,12 @@ class Exercise:
     factors: Callable[[Trial], Mapping[str, float]] | None = None
     #: Code for the notebook's "try it" cell: small inputs to call the student's code on.
     try_it: str = ""
+    #: {diagnosis code: hint} in this exercise's terms, over the convention's and the generic ones
+    #: (a check's own `hints` win over these; see `grader.diagnosis.choose_hint`).
+    hints: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "hints", MappingProxyType(dict(self.hints)))
 
     def decomposition_for(self, recipe: str):
         return next((d for d in self.decompositions if d.recipe == recipe), None)
@@ -127,6 +141,11 @@ class Exercise:
         ids = [m.id for m in self.mutants]
         if len(ids) != len(set(ids)):
             raise ValueError(f"exercise {self.id}: duplicate mutant ids")
+        from grader.diagnosis import ALL_CODES
+        for code in [c for c in self.hints if c not in ALL_CODES] + [c for ch in self.checks
+                                                                     for c, _ in getattr(ch, "hints", ())
+                                                                     if c not in ALL_CODES]:
+            raise ValueError(f"exercise {self.id}: a hint for the unknown diagnosis code {code!r}")
         for spec in self.numeric:
             if spec.directional and len(spec.wrt) != 1:
                 raise ValueError(f"exercise {self.id}: a directional numeric check needs exactly one input")

@@ -10,6 +10,7 @@ rearranged so its values can still be diagnosed.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Mapping
 
 import numpy as np
 
@@ -41,6 +42,10 @@ class Rejected:
     precision: str = "f64"
     given_shape: tuple[int, ...] | None = None
     short: str = ""
+    #: When `usable` is more than a rearrangement (a sum over the batch): how it was made, and what is then
+    #: the only thing wrong (`grader.convention.LayoutFinding`).
+    how: str = ""
+    what: str = ""
 
 
 _SHORT = {dx.LAYOUT_TRANSPOSED: "is laid out in another convention (transposed)",
@@ -82,8 +87,13 @@ def _finite_problem(arr: np.ndarray) -> str | None:
     return f"it contains {int(bad.sum())} non-finite value(s) (NaN or infinity), the first at {list(idx)}"
 
 
-def as_tensor(value: Value, expected_shape: tuple[int, ...], quantity: Quantity) -> Accepted | Rejected:
-    """Validate an array answer against the expected shape and the quantity's layout."""
+def as_tensor(value: Value, expected_shape: tuple[int, ...], quantity: Quantity,
+              others: Mapping[str, tuple[int, ...]] | None = None) -> Accepted | Rejected:
+    """Validate an array answer against the expected shape and the quantity's layout.
+
+    others: the expected shapes of the other results of the same call, by
+    symbol, so an answer given in another one's place is named (`recognise`).
+    """
     wanted = f"a float ndarray of shape {shape_text(expected_shape)}"
     if value.kind in ("array", "subclass") and value.array is not None:
         arr = value.array
@@ -99,13 +109,13 @@ def as_tensor(value: Value, expected_shape: tuple[int, ...], quantity: Quantity)
             return Rejected((dx.WRONG_TYPE,), f"returned an array, but {problem}", usable, precision, arr.shape,
                             short=f"is an array, but {problem}")
         if arr.shape != tuple(expected_shape):
-            finding = recognise(quantity, arr.shape, tuple(expected_shape), data)
+            finding = recognise(quantity, arr.shape, tuple(expected_shape), data, others=others or {})
             codes = finding.codes
             usable = finding.rearranged
             if usable is not None and not np.all(np.isfinite(usable)):
                 usable = None
             return Rejected(codes, f"has shape {finding.words}", usable, precision, arr.shape,
-                            short=_SHORT.get(codes[0], "has the wrong shape"))
+                            short=_SHORT.get(codes[0], "has the wrong shape"), how=finding.how, what=finding.what)
         finite = _finite_problem(arr)
         if finite is not None:
             return Rejected((dx.NON_FINITE,), f"has the right shape, but {finite}", None, precision, arr.shape)

@@ -64,6 +64,9 @@ class Trial:
     shared: the worker gets the input arrays in memory the parent reads back
     after the trial (`grader.session.WorkerSession.run`), so what the calls
     did to their inputs is seen by the parent itself.
+    repeats: the name of the trial this one runs again on the same inputs
+    (`DeterminismCheck`): checks find their trials by such declared links,
+    never by the order they were prepared in or by generated step names.
     """
 
     name: str
@@ -74,6 +77,7 @@ class Trial:
     store: bool = True
     kink: bool = False
     shared: bool = False
+    repeats: str = ""
 
     @property
     def sent_inputs(self) -> dict[str, object]:

@@ -172,6 +172,8 @@ class Outcome:
     value: Value | None = None
     error: StepError | None = None
     attempts: tuple[str, ...] = ()
+    #: The worker saw float32 in the student's results or state by this step (widens the tolerance only).
+    float32: bool = False
 
     @property
     def ok(self) -> bool:

@@ -237,6 +237,7 @@ def _run_trial(channel: Channel, module, header: dict, payload: bytes, roots: tu
     ex = Executor(module, inputs)
     out = protocol.PayloadBuilder()
     results = []
+    saw32 = False
     for index, node in enumerate(header["steps"]):
         step = step_from_json(node)
         if shared is not None:
@@ -254,12 +255,48 @@ def _run_trial(channel: Channel, module, header: dict, payload: bytes, roots: tu
             except BaseException:  # noqa: BLE001 - hostile objects
                 out.rewind(mark)
                 tree = {"t": "other", "type": "an object that could not be read"}
-            results.append({"ok": True, "value": tree, "attempts": _take_attempts()})
+            saw32 = saw32 or _float32_in(result, ex)
+            results.append({"ok": True, "value": tree, "attempts": _take_attempts(), "f32": saw32})
         except BaseException as exc:  # noqa: BLE001 - the student's code may raise anything
             record = describe_exception(exc, roots)
             ex.mark_failed(step, f"{step.describe()} failed")
-            results.append({"ok": False, "error": record, "attempts": _take_attempts()})
+            results.append({"ok": False, "error": record, "attempts": _take_attempts(), "f32": saw32})
     channel.send({"results": results, "done": True}, out)
+
+
+def _float32_in(result, ex) -> bool:
+    """Did the student's code work in float32 so far: in this result, an object's state or a kept cache?
+
+    Looks one level into tuples, lists and dicts, and at the attributes of every object built (without
+    running properties). The parent uses it only to widen its tolerance to float32's (never to decide a
+    verdict), so a worker that lies about it gains a float32 tolerance and nothing else.
+    """
+    import numpy as np
+
+    def has32(value, depth: int = 0) -> bool:
+        if isinstance(value, (np.ndarray, np.generic)):
+            return getattr(value, "dtype", None) == np.float32
+        if depth < 2 and type(value) in (tuple, list):
+            return any(has32(v, depth + 1) for v in list(value)[:64])
+        if depth < 2 and type(value) is dict:
+            return any(has32(v, depth + 1) for v in list(value.values())[:64])
+        return False
+
+    try:
+        if has32(result):
+            return True
+        for handle in list(ex.handles.values())[:64]:
+            if has32(handle):
+                return True
+            try:
+                state = object.__getattribute__(handle, "__dict__")
+            except BaseException:  # noqa: BLE001 - no instance dictionary (slots) or a hostile object
+                continue
+            if type(state) is dict and any(has32(v, 1) for v in list(state.values())[:64]):
+                return True
+    except BaseException:  # noqa: BLE001 - hostile objects: no claim
+        return False
+    return False
 
 
 def _close_except(keep: set[int]) -> None:

@@ -1,4 +1,13 @@
-"""Shared test helpers: the course folder, submissions built from the reference, and grading them."""
+"""Shared test helpers: the course under test, submissions built from its reference, and grading them.
+
+The course is `grader.course.find_course()`: the course bundled with this
+repository, or the folder named by GRADE_COURSE. Course-generic tests (marked
+`course`) read exercises, checks, points and totals from it (`COURSE`,
+`EXERCISES`, `course_total`, `exercise_points`, ...) and never name an
+exercise, so they pass on any valid course folder, for example a copy of this
+one with an exercise added. Tests about one bundled exercise's behaviour name
+it and carry `needs(...)`, which skips them on a course without it.
+"""
 
 from __future__ import annotations
 
@@ -10,17 +19,96 @@ from pathlib import Path
 import pytest
 
 from grader import api
+from grader.course import find_course
 
+#: This repository: the grader package, the bundled example submission, the tests and their corpora.
 ROOT = Path(__file__).resolve().parent.parent
-REFERENCE = ROOT / "reference"
-TEMPLATE = ROOT / "student_template"
-EXERCISE_FILES = {"fc": "fc.py", "relu": "relu.py", "scanning_mlp": "scanning_mlp.py", "logistic": "logistic.py"}
+#: The course under test (GRADE_COURSE, else the course bundled here).
+COURSE = find_course()
+REFERENCE = COURSE.reference_dir
+TEMPLATE = COURSE.template_dir
+#: Every exercise of the course, in teaching order: {id: Exercise}.
+EXERCISES = {e.id: e for e in COURSE.exercises()}
+EXERCISE_FILES = {i: e.file for i, e in EXERCISES.items()}
+#: The course's assignments, the default first.
+ASSIGNMENTS = COURSE.assignments()
+#: The bundled example submission: typical mistakes in the bundled exercises fc, relu, scanning_mlp, logistic.
+BUGGY = ROOT / "examples" / "buggy_submission"
+BUNDLED = ("fc", "relu", "scanning_mlp", "logistic")
+
+
+def assignment_ids(assignment: str | None = None) -> list[str]:
+    """The exercise ids of an assignment (default: the course's default one), in teaching order."""
+    return COURSE.exercise_ids(COURSE.assignment(assignment).id)
+
+
+def exercise_points(exercise_id: str) -> float:
+    """An exercise's points: the sum of its checks' points as declared in its checks.py."""
+    return float(sum(c.points for c in EXERCISES[exercise_id].checks))
+
+
+def course_total(assignment: str | None = None) -> float:
+    """An assignment's total (default: the default assignment's), from the checks' declared points."""
+    return sum(exercise_points(i) for i in assignment_ids(assignment))
+
+
+def check_ids(assignment: str | None = None) -> list[str]:
+    """The check ids of an assignment's exercises, in report order."""
+    return [c.id for i in assignment_ids(assignment) for c in EXERCISES[i].checks]
+
+
+def has(*exercise_ids: str) -> bool:
+    """Does the course under test have all these exercises?"""
+    return all(i in EXERCISES for i in exercise_ids)
+
+
+def needs(*exercise_ids: str):
+    """Skip (with the reason) a test or module about these bundled exercises on a course that lacks one."""
+    missing = [i for i in exercise_ids if i not in EXERCISES]
+    return pytest.mark.skipif(bool(missing), reason=f"the course under test has no exercise "
+                                                    f"{', '.join(missing)}")
+
+
+#: Tests that grade the bundled example submission need the exercises it was written for.
+needs_bundled = needs(*BUNDLED)
+
+
+def require(*exercise_ids: str) -> None:
+    """Inside a test: skip it, with the reason, when the course lacks one of these exercises."""
+    missing = [i for i in exercise_ids if i not in EXERCISES]
+    if missing:
+        pytest.skip(f"the course under test has no exercise {', '.join(missing)}")
+
+
+def default_pair() -> tuple[str, str]:
+    """The first two exercises of the default assignment (skips a test on a course with fewer)."""
+    ids = assignment_ids()
+    if len(ids) < 2:
+        pytest.skip("the default assignment has fewer than two exercises")
+    return ids[0], ids[1]
+
+
+def lms_grade(score: float, max_score: float, points: float) -> str:
+    """What an LMS file should hold for this score: scaled, rounded half up to 2 decimals, no trailing zeros."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    value = Decimal(repr(float(score))) * Decimal(repr(float(points))) / Decimal(repr(float(max_score)))
+    text = format(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+@pytest.fixture
+def course():
+    """The course under test (`grader.course.Course`)."""
+    return COURSE
 
 #: The head of an fc submission: imports and a Linear whose methods an attack test appends.
 LINEAR_HEAD = "import numpy as np\n\n\nclass Linear:\n    def __init__(self, W, b):\n        self.W, self.b = W, b\n\n"
 
 
 def reference_source(exercise_id: str) -> str:
+    """The reference solution of an exercise (in a test: skips it when the course has no such exercise)."""
+    require(exercise_id)
     return (REFERENCE / EXERCISE_FILES[exercise_id]).read_text(encoding="utf-8")
 
 
@@ -35,6 +123,7 @@ def patch(source: str, old: str, new: str) -> str:
 def write_submission(folder: Path, sources: dict[str, str]) -> Path:
     """Write {exercise id: source} as a submission folder and return it."""
     folder.mkdir(parents=True, exist_ok=True)
+    require(*sources)
     for ex_id, text in sources.items():
         (folder / EXERCISE_FILES[ex_id]).write_text(text, encoding="utf-8")
     return folder

@@ -18,26 +18,43 @@ import pytest
 from grader import api, batch, sandbox
 from grader.errors import UsageError
 
-from conftest import REFERENCE, ROOT, TEMPLATE
+from conftest import (BUGGY, EXERCISES, REFERENCE, TEMPLATE, assignment_ids, check_ids, course_total, default_pair,
+                      exercise_points, has, lms_grade, needs_bundled, BUNDLED)
 
-BUGGY = ROOT / "examples" / "buggy_submission"
+#: Every test here grades a class made from the course under test (`make_class`).
+pytestmark = pytest.mark.course
 
 
 def make_class(folder: Path, n_honest: int = 3) -> Path:
-    """A small class: honest and buggy folders, a template file, a zip, a hanging student, junk."""
+    """A small class from the course's default assignment, whose first two exercises are A and B:
+    honest folders (the reference), the example with typical mistakes (when the course has the
+    bundled exercises), A's stub as a single file, a zip of A and B, a student whose A hangs, junk."""
+    a, b = default_pair()
     folder.mkdir(parents=True)
     for k in range(n_honest):
         shutil.copytree(REFERENCE, folder / f"ref{k}", ignore=shutil.ignore_patterns("mutants"))
-    shutil.copytree(BUGGY, folder / "buggy")
-    shutil.copy(TEMPLATE / "fc.py", folder / "stub.py")
+    if has(*BUNDLED):
+        shutil.copytree(BUGGY, folder / "buggy")
+    shutil.copy(TEMPLATE / EXERCISES[a].file, folder / "stub.py")
     with zipfile.ZipFile(folder / "zipped.zip", "w") as zf:
-        for f in ("fc.py", "relu.py"):
+        for f in (EXERCISES[a].file, EXERCISES[b].file):
             zf.write(REFERENCE / f, f"homework/{f}")
     hang = folder / "hang"
     hang.mkdir()
-    (hang / "relu.py").write_text("import time\nclass ReLU:\n    def forward(self, x):\n        time.sleep(60)\n")
+    (hang / EXERCISES[a].file).write_text("import time\nwhile True:\n    time.sleep(0.05)\n")
     (folder / "notes.txt").write_text("not a submission")
     return folder
+
+
+def statuses(doc: dict) -> dict:
+    return {e["id"]: e["status"] for e in doc["exercises"]}
+
+
+def top_level_names(path: Path) -> set[str]:
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return {n.name for n in tree.body if isinstance(n, (ast.ClassDef, ast.FunctionDef))}
 
 
 @pytest.fixture(scope="module")
@@ -66,55 +83,72 @@ def test_does_every_student_get_a_report_and_the_honest_ones_full_marks(graded_c
     assert result.students == len(stems) and result.graded == len(stems)
     for stem in stems:
         assert (out / f"{stem}.json").is_file() and (out / f"{stem}.txt").is_file()
+    ids = assignment_ids()
+    a, b = default_pair()
     for k in range(3):
         doc = json.loads((out / f"ref{k}.json").read_text())
-        assert doc["score"] == doc["max_score"] == 60 and doc["submission"] == f"ref{k}"
+        assert doc["score"] == doc["max_score"] == course_total() and doc["submission"] == f"ref{k}"
+        assert [e["id"] for e in doc["exercises"]] == ids
     zipped = json.loads((out / "zipped.json").read_text())
-    assert {e["id"]: e["status"] for e in zipped["exercises"]} == {
-        "fc": "graded", "relu": "graded", "scanning_mlp": "missing", "logistic": "missing"}
-    assert zipped["score"] == 22                        # fc and relu, 11 points each
+    assert statuses(zipped) == {i: "graded" if i in (a, b) else "missing" for i in ids}
+    assert zipped["score"] == exercise_points(a) + exercise_points(b)
     hang = json.loads((out / "hang.json").read_text())
-    assert {e["id"]: e["status"] for e in hang["exercises"]}["relu"] == "timeout"
+    assert statuses(hang)[a] == "timeout"
     notes = json.loads((out / "notes.json").read_text())
-    assert all(e["status"] == "error" for e in notes["exercises"])
-    assert "ANSI" not in (out / "buggy.txt").read_text() and "\x1b[" not in (out / "buggy.txt").read_text()
+    assert [e["id"] for e in notes["exercises"]] == ids and all(e["status"] == "error" for e in notes["exercises"])
+    if has(*BUNDLED):
+        assert "ANSI" not in (out / "buggy.txt").read_text() and "\x1b[" not in (out / "buggy.txt").read_text()
 
 
 def test_does_a_single_file_count_only_for_the_exercises_it_defines(graded_class):
     _, out, _ = graded_class
+    a = assignment_ids()[0]
+    defined = top_level_names(TEMPLATE / EXERCISES[a].file)
     stub = json.loads((out / "stub.json").read_text())
-    assert {e["id"]: e["status"] for e in stub["exercises"]} == {
-        "fc": "graded", "relu": "missing", "scanning_mlp": "missing", "logistic": "missing"}
+    expected = {i: "graded" if defined & EXERCISES[i].entry_names else "missing" for i in assignment_ids()}
+    assert expected[a] == "graded" and statuses(stub) == expected
 
 
 def test_does_the_gradebook_have_a_points_row_and_one_row_per_student(graded_class):
     subs, out, _ = graded_class
     rows = list(csv.reader((out / "gradebook.csv").open()))
-    exercises = api.list_exercises()
-    header = ["student", "total"] + [e.id for e in exercises] + [c.id for e in exercises for c in e.checks] + \
-        ["status"]
+    ids = assignment_ids()
+    header = ["student", "total"] + ids + check_ids() + ["status"]
     assert rows[0] == header
-    assert rows[1][:6] == ["points possible", "60", "11", "11", "14", "24"]
+    points = {c.id: c.points for i in ids for c in EXERCISES[i].checks}
+    assert rows[1] == (["points possible", f"{course_total():g}"] + [f"{exercise_points(i):g}" for i in ids]
+                       + [f"{points[c]:g}" for c in check_ids()] + [""])
     students = [r[0] for r in rows[2:]]
     assert students == sorted(e.student for e in batch.discover(subs))
     ref = next(r for r in rows if r[0] == "ref0")
-    assert ref[1] == "60" and ref[-1] == "graded"
+    assert ref[1] == f"{course_total():g}" and ref[-1] == "graded"
 
 
 def test_does_the_summary_name_the_failing_checks_and_misconceptions(graded_class):
     _, out, _ = graded_class
     s = json.loads((out / "summary.json").read_text())
-    assert s["schema_version"] == 1 and s["max_score"] == 60
+    assert s["schema_version"] == 1 and s["max_score"] == course_total()
+    assert s["assignment"]["id"] == api.assignments()[0].id
     assert sum(b["students"] for b in s["histogram"]) == s["graded"]
+    codes = {row["code"]: row for row in s["most_common_diagnoses"]}
+    assert codes["not_implemented"]["students"] == 1 and codes["timeout"]["students"] == 1   # per student
+    reteach = {row["code"] for row in s["reteach"]}
+    assert not reteach & {"not_implemented", "missing", "timeout"}
+    assert s["isolation"]["layers"][0] == "process"
+
+
+@needs_bundled
+def test_does_the_summary_name_the_misconceptions_of_the_bundled_example(graded_class):
+    _, out, _ = graded_class
+    s = json.loads((out / "summary.json").read_text())
     failed = {row["check"] for row in s["most_failed_checks"]}
     assert "fc.backward.dW" in failed
     codes = {row["code"]: row for row in s["most_common_diagnoses"]}
     assert {"layout_transposed", "overwrote_accumulation", "timeout"} <= set(codes)
-    assert codes["not_implemented"]["students"] == 1 and codes["timeout"]["students"] == 1   # per student
     reteach = {row["code"] for row in s["reteach"]}
     assert {"layout_transposed", "overwrote_accumulation"} <= reteach
-    assert not reteach & {"not_implemented", "missing", "timeout"}
-    assert s["isolation"]["layers"][0] == "process"
+    rates = {row["check"]: row for row in s["check_pass_rates"]}
+    assert rates["fc.backward.dW"]["passed"] < s["graded"]
 
 
 def test_do_the_class_files_agree_on_who_could_not_be_graded_and_who_needs_attention(graded_class):
@@ -127,7 +161,7 @@ def test_do_the_class_files_agree_on_who_could_not_be_graded_and_who_needs_atten
     rows = {r[0]: r[-1] for r in csv.reader((out / "gradebook.csv").open())}
     assert rows["notes"] == "error" and rows["hang"] == "timeout"
     rates = {row["check"]: row for row in s["check_pass_rates"]}
-    assert rates["fc.forward"]["students"] == s["graded"] and rates["fc.backward.dW"]["passed"] < s["graded"]
+    assert list(rates) == check_ids() and all(row["students"] == s["graded"] for row in rates.values())
     assert 'href="./hang.txt"' in (out / "report.html").read_text(encoding="utf-8")
 
 
@@ -144,20 +178,22 @@ def test_does_a_rerun_skip_graded_students_and_regrade_redo_them(graded_class):
 
 
 def test_is_changed_work_or_a_change_of_options_graded_again_on_rerun(tmp_path):
+    a = assignment_ids()[0]
+    file = EXERCISES[a].file
     subs = tmp_path / "class"
-    for name, source in (("ann", REFERENCE / "relu.py"), ("bob", BUGGY / "relu.py"), ("cid", TEMPLATE / "relu.py")):
+    for name, source in (("ann", REFERENCE / file), ("bob", TEMPLATE / file), ("cid", TEMPLATE / file)):
         (subs / name).mkdir(parents=True)
-        shutil.copy(source, subs / name / "relu.py")
+        shutil.copy(source, subs / name / file)
     out = tmp_path / "out"
     first = api.batch(subs, out=out, jobs=2, timeout=5)
     assert first.graded == 3 and first.changed == 0
     bob = json.loads((out / "bob.json").read_text())
     assert bob["graded_with"]["content"] and bob["graded_with"]["options"]
 
-    shutil.copy(REFERENCE / "relu.py", subs / "bob" / "relu.py")          # bob resubmits a fixed file
+    shutil.copy(REFERENCE / file, subs / "bob" / file)          # bob resubmits a finished file
     second = api.batch(subs, out=out, jobs=2, timeout=5)
     assert (second.graded, second.changed, second.resumed) == (1, 1, 2)
-    assert json.loads((out / "bob.json").read_text())["score"] == 11 > bob["score"]
+    assert json.loads((out / "bob.json").read_text())["score"] == exercise_points(a) > bob["score"] == 0
 
     (subs / "cid" / "notes.txt").write_text("a file added next to the code")   # any change counts
     assert api.batch(subs, out=out, jobs=2, timeout=5).changed == 1
@@ -169,27 +205,32 @@ def test_is_changed_work_or_a_change_of_options_graded_again_on_rerun(tmp_path):
 
 
 def test_does_every_student_keep_their_own_name_and_grade_through_to_the_lms_files(tmp_path):
+    a, b = default_pair()
+    fa, fb = EXERCISES[a].file, EXERCISES[b].file
     subs = tmp_path / "class"
-    for name, source in (("a b", REFERENCE / "relu.py"), ("a_b", TEMPLATE / "relu.py"),
-                         ("José Müller", BUGGY / "relu.py"), ("=cmd", REFERENCE / "relu.py")):
+    for name, sources in (("a b", [REFERENCE / fa]), ("a_b", [TEMPLATE / fa]),
+                          ("José Müller", [REFERENCE / fb, TEMPLATE / fa]), ("=cmd", [REFERENCE / fa])):
         (subs / name).mkdir(parents=True)
-        shutil.copy(source, subs / name / "relu.py")
+        for source in sources:
+            shutil.copy(source, subs / name / source.name)
     roster = tmp_path / "roster.csv"
     roster.write_text("\ufeffStudent,LMS ID,Name\na b,ab001,Ann Berg\na_b,ab002,Al Bo\n"
                       "José Müller,jm003,José Müller\nzoe,zz004,Zoe Zed\n", encoding="utf-8")
     out = tmp_path / "out"
-    result = api.batch(subs, out=out, jobs=2, timeout=5, roster=roster, points=100, assignment="HW1")
+    result = api.batch(subs, out=out, jobs=2, timeout=5, roster=roster, points=100, column="HW1")
     summary = json.loads((out / "summary.json").read_text())
     scores = {sid: json.loads((out / f"{stem}.json").read_text()) for sid, stem in summary["files"].items()}
     assert {sid: doc["submission"] for sid, doc in scores.items()} == {sid: sid for sid in scores}
-    assert (scores["a b"]["score"], scores["a_b"]["score"]) == (11, 0)
-    assert 0 < scores["José Müller"]["score"] < 11
+    pa, total = exercise_points(a), course_total()
+    assert (scores["a b"]["score"], scores["a_b"]["score"]) == (pa, 0)
+    assert scores["José Müller"]["score"] == exercise_points(b)
     rows = {r[0]: r for r in csv.reader((out / "gradebook.csv").open(encoding="utf-8"))}
-    assert rows["a b"][1] == "11" and rows["a_b"][1] == "0" and "'=cmd" in rows
+    assert rows["a b"][1] == f"{pa:g}" and rows["a_b"][1] == "0" and "'=cmd" in rows
     canvas = list(csv.reader((out / "gradebook-canvas.csv").open(encoding="utf-8-sig")))
     assert canvas[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "HW1"]
     graded = {r[3]: r[5] for r in canvas[2:]}
-    assert graded["ab001"] == f"{100 * 11 / 60:.2f}".rstrip("0") and graded["ab002"] == "0"
+    assert graded["ab001"] == lms_grade(pa, total, 100) and graded["ab002"] == "0"
+    assert graded["jm003"] == lms_grade(exercise_points(b), total, 100)
     assert graded["zz004"] == ""                                      # no submission: the LMS keeps its grade
     assert [r["student"] for r in summary["lms"]["no_submission"]] == ["zoe"]
     assert summary["lms"]["not_in_roster"] == ["=cmd"]
@@ -199,7 +240,8 @@ def test_does_every_student_keep_their_own_name_and_grade_through_to_the_lms_fil
 def test_is_a_bad_roster_refused_before_anyone_is_graded(tmp_path):
     subs = tmp_path / "class"
     (subs / "ann").mkdir(parents=True)
-    shutil.copy(REFERENCE / "relu.py", subs / "ann" / "relu.py")
+    file = EXERCISES[assignment_ids()[0]].file
+    shutil.copy(REFERENCE / file, subs / "ann" / file)
     roster = tmp_path / "roster.csv"
     roster.write_text("student,lms_id\nann,a1\nann,a2\n")
     with pytest.raises(UsageError, match="roster.csv, line 3"):
@@ -285,9 +327,10 @@ def test_does_nothing_outlive_a_batch_stopped_midway(tmp_path, how):
     """The main process alone is killed (Ctrl-C: the terminal signals the whole group) while slots,
     fork servers and workers are busy; no process and no temporary folder may be left."""
     subs = tmp_path / "class"
+    file = EXERCISES[assignment_ids()[0]].file
     for k in range(6):
         (subs / f"s{k}").mkdir(parents=True)
-        (subs / f"s{k}" / "relu.py").write_text("import time\nwhile True:\n    time.sleep(0.05)\n")
+        (subs / f"s{k}" / file).write_text("import time\nwhile True:\n    time.sleep(0.05)\n")
     tmp = tmp_path / "tmp"
     tmp.mkdir()
     cmd = [sys.executable, "-m", "grader", "batch", str(subs), "--out", str(tmp_path / "out"), "--jobs", "2",

@@ -55,3 +55,56 @@ def test_does_a_specific_hint_come_with_a_misconception(grade_sources):
     check = checks_by_id(grade_sources({"logistic": source}))["logistic.backward.du"]
     assert check.diagnosis == ("sigmoid_derivative",)
     assert "σ(s)(1 - σ(s))" in check.hint
+
+
+def test_does_float32_the_worker_saw_widen_the_tolerance_of_float64_results():
+    """A float64 result off by 1e-6 relative: wrong at float64 precision, right for work done in float32."""
+    import numpy as np
+
+    from grader.checks import CheckContext, Target, ValueCheck
+    from grader.convention import Kind, Quantity
+    from grader.script import In, func
+    from grader.trial import Expectation, Trial
+    from grader.values import Outcome, Value
+
+    expected = np.array([[1.0, -2.0, 3.0]])
+    given = expected * (1 + 1e-6)
+    steps = (func("dx", "backward", In("d")),)
+    trial = Trial("public-1", "main", steps, {"d": np.zeros((1, 3))}, "public")
+    check = ValueCheck("toy.dx", "dx", 1, targets=(Target("dx", Quantity(Kind.ROW_GRADIENT, "∇_x L", ("1", "n"),
+                                                                          "x")),))
+
+    def verdict(float32: bool) -> bool:
+        outcome = Outcome(Value("array", given, "float64", shape=given.shape), float32=float32)
+        ctx = CheckContext("toy", "toy.py", (trial,), {"public-1": {"dx": outcome}},
+                           {"public-1": {"dx": Expectation(Value("array", expected, "float64", shape=(1, 3)))}})
+        return check.evaluate(ctx).passed
+
+    assert verdict(float32=True) and not verdict(float32=False)
+
+
+def test_do_the_hygiene_checks_find_their_trials_whatever_order_they_are_declared_in(tmp_path):
+    """Swapping two hygiene lines of a declaration must not change a verdict (the reference keeps full marks)."""
+    import shutil
+
+    from grader import api
+
+    from conftest import COURSE, require
+
+    require("relu")
+    copy = tmp_path / "course"
+    for name in ("exercises", "reference", "student_template"):
+        shutil.copytree(COURSE.root / name, copy / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(COURSE.course_file, copy / "course.toml")
+    path = copy / "exercises" / "relu" / "checks.py"
+    text = path.read_text(encoding="utf-8")
+    mutation = next(line for line in text.splitlines() if "MutationCheck(" in line and "relu.hygiene" in line)
+    determinism = next(line for line in text.splitlines() if "DeterminismCheck(" in line and "relu.hygiene" in line)
+    swapped = text.replace(mutation, "\0").replace(determinism, mutation).replace("\0", determinism)
+    assert swapped != text
+    path.write_text(swapped, encoding="utf-8")
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    shutil.copy(COURSE.reference_dir / "relu.py", mine / "relu.py")
+    report = api.grade(mine, exercise="relu", course=copy, mode="instructor")
+    assert report.score == report.max_score

@@ -15,7 +15,7 @@ from grader import api
 from grader.class_report import REPORT_NAME, render_html, write_report
 from grader.class_stats import class_stats
 
-from conftest import REFERENCE, ROOT, TEMPLATE
+from conftest import BUGGY, BUNDLED, REFERENCE, TEMPLATE, require
 from test_class_stats import MAX, doc, hung, stub, unreadable
 
 HOSTILE = "<script>alert(1)</script>"
@@ -103,11 +103,12 @@ def test_is_the_page_byte_identical_for_the_same_class(tmp_path, page):
 @pytest.fixture(scope="module")
 def batch_dir(tmp_path_factory) -> Path:
     """A small graded class: an honest student, the buggy example under a Unicode id, stubs, a hang, junk."""
+    require(*BUNDLED)
     base = tmp_path_factory.mktemp("class_report")
     subs = base / "class"
     subs.mkdir()
     shutil.copytree(REFERENCE, subs / "ref", ignore=shutil.ignore_patterns("mutants"))
-    shutil.copytree(ROOT / "examples" / "buggy_submission", subs / "José Müller")
+    shutil.copytree(BUGGY, subs / "José Müller")
     shutil.copytree(TEMPLATE, subs / "stubs")
     (subs / "hang").mkdir()
     (subs / "hang" / "relu.py").write_text("import time\nclass ReLU:\n    def forward(self, x):\n"

@@ -14,7 +14,7 @@ from grader.engine import Options, grade_files
 from grader.errors import PrivilegeError
 from grader.session import Isolation
 
-from conftest import REFERENCE
+from conftest import REFERENCE, needs
 
 ROOT_ONLY = pytest.mark.skipif(os.geteuid() != 0, reason="needs a grader running as root")
 
@@ -46,6 +46,7 @@ def test_is_any_capability_or_root_id_privileged():
 
 
 @ROOT_ONLY
+@needs("fc")
 def test_does_grading_as_root_refuse_a_worker_that_keeps_root(tmp_path):
     folder = tmp_path / "student"
     shutil.copytree(REFERENCE, folder, ignore=shutil.ignore_patterns("mutants"))

@@ -10,14 +10,14 @@ import zipfile
 import pytest
 
 from grader import api, prairielearn
-from grader.course import find_course
-from grader.errors import SubmissionError
+from grader.errors import SubmissionError, UsageError
 from grader.intake import exercise_of, open_submission
 
-from conftest import REFERENCE, ROOT, gradescope_layout, run_autograder, split_cells, write_notebook
+from conftest import (ASSIGNMENTS, BUGGY, COURSE, EXERCISES, REFERENCE, assignment_ids, gradescope_layout, needs,
+                      needs_bundled, run_autograder, split_cells, write_notebook)
 
-BUGGY = ROOT / "examples" / "buggy_submission"
-COURSE = find_course(None)
+#: Most tests here are about the names of the bundled exercises; the others (marked `course`) about any course.
+fc_relu = needs("fc", "relu")
 
 
 def opened(path, tmp_path, **kwargs):
@@ -30,6 +30,7 @@ def chosen(prepared) -> dict:
     return {i: (p.name if p is not None else None) for i, p in prepared.files.items()}
 
 
+@needs_bundled
 @pytest.mark.parametrize("name, expected", [
     ("fc.py", "fc"), ("fc-1.py", "fc"), ("fc (2).py", "fc"), ("FC.py", "fc"), ("relu_3.ipynb", "relu"),
     ("scanning_mlp-12.py", "scanning_mlp"), ("logistic.ipynb", "logistic"),
@@ -39,13 +40,14 @@ def test_which_exercise_is_a_file_named_for(name, expected):
     assert exercise_of(name, COURSE.exercises()) == expected
 
 
+@fc_relu
 def test_does_a_folder_map_present_and_absent_exercise_files(tmp_path):
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "fc.py").write_text("x = 1\n")
-    assert chosen(opened(tmp_path / "sub", tmp_path)) == {"fc": "fc.py", "relu": None, "scanning_mlp": None,
-                                                          "logistic": None}
+    assert chosen(opened(tmp_path / "sub", tmp_path)) == {**{i: None for i in EXERCISES}, "fc": "fc.py"}
 
 
+@fc_relu
 def test_do_files_an_lms_or_a_browser_renamed_count_for_their_exercise(tmp_path):
     sub = tmp_path / "sub"
     sub.mkdir()
@@ -55,6 +57,7 @@ def test_do_files_an_lms_or_a_browser_renamed_count_for_their_exercise(tmp_path)
     assert files["fc"] == "fc-1.py" and files["relu"] == "relu (2).py"
 
 
+@fc_relu
 def test_are_two_files_for_one_exercise_refused_by_name(tmp_path):
     sub = tmp_path / "sub"
     sub.mkdir()
@@ -66,6 +69,7 @@ def test_are_two_files_for_one_exercise_refused_by_name(tmp_path):
     assert prepared.files["relu"].name == "relu.py"
 
 
+@fc_relu
 def test_does_a_folder_holding_one_folder_get_read_there(tmp_path):
     inner = tmp_path / "sub" / "Homework 1"
     inner.mkdir(parents=True)
@@ -74,17 +78,19 @@ def test_does_a_folder_holding_one_folder_get_read_there(tmp_path):
     assert chosen(opened(tmp_path / "sub", tmp_path))["relu"] == "relu.py"
 
 
+@fc_relu
 def test_does_one_file_defining_several_exercises_count_for_each(tmp_path):
     sub = tmp_path / "sub"
     sub.mkdir()
     (sub / "layers.py").write_text((REFERENCE / "fc.py").read_text() + (REFERENCE / "relu.py").read_text())
     prepared = opened(sub, tmp_path)
-    assert chosen(prepared) == {"fc": "layers.py", "relu": "layers.py", "scanning_mlp": None, "logistic": None}
+    assert chosen(prepared) == {**{i: None for i in EXERCISES}, "fc": "layers.py", "relu": "layers.py"}
     assert any("fc was graded from layers.py, which defines Linear" in n for n in prepared.notes)
     alone = opened(sub / "layers.py", tmp_path)
     assert chosen(alone) == {"fc": "layers.py", "relu": "layers.py"}
 
 
+@fc_relu
 def test_does_a_single_file_named_for_an_exercise_count_for_it_alone(tmp_path):
     f = tmp_path / "fc.py"
     f.write_text((REFERENCE / "fc.py").read_text() + (REFERENCE / "relu.py").read_text())
@@ -92,6 +98,7 @@ def test_does_a_single_file_named_for_an_exercise_count_for_it_alone(tmp_path):
     assert chosen(opened(f, tmp_path, by_name=False)) == {"fc": "fc.py", "relu": "fc.py"}
 
 
+@fc_relu
 def test_does_a_folder_with_nothing_recognisable_ask_did_you_mean(tmp_path):
     sub = tmp_path / "sub"
     sub.mkdir()
@@ -101,6 +108,7 @@ def test_does_a_folder_with_nothing_recognisable_ask_did_you_mean(tmp_path):
         opened(sub, tmp_path)
 
 
+@pytest.mark.course
 def test_is_a_file_defining_nothing_refused_with_the_names_wanted(tmp_path):
     f = tmp_path / "notes.py"
     f.write_text("x = 1\n")
@@ -108,6 +116,7 @@ def test_is_a_file_defining_nothing_refused_with_the_names_wanted(tmp_path):
         opened(f, tmp_path)
 
 
+@fc_relu
 def test_is_an_upload_folder_holding_only_a_zip_read_from_the_zip(tmp_path):
     sub = tmp_path / "sub"
     sub.mkdir()
@@ -116,6 +125,7 @@ def test_is_an_upload_folder_holding_only_a_zip_read_from_the_zip(tmp_path):
     assert chosen(opened(sub, tmp_path))["relu"] == "relu.py"
 
 
+@fc_relu
 @pytest.mark.parametrize("name, content, fragment", [
     ("fc.py", b"\x00\x01binary", "binary data"),
     ("fc.zip", b"PK", "zip"),
@@ -128,6 +138,7 @@ def test_is_an_unreadable_submission_refused_in_one_line(tmp_path, name, content
         opened(f, tmp_path)
 
 
+@fc_relu
 def test_is_a_huge_source_file_refused(tmp_path):
     f = tmp_path / "fc.py"
     f.write_bytes(b"#" * (3 << 20))
@@ -172,6 +183,7 @@ def _verdicts(doc: dict) -> dict:
             for e in doc["exercises"] if e["id"] in ("fc", "relu")}
 
 
+@fc_relu
 def test_do_grade_batch_gradescope_and_prairielearn_give_every_kind_of_entry_the_same_verdicts(tmp_path):
     kinds = _kinds(tmp_path / "kinds")
     expected = _verdicts(api.grade(kinds["folder"], timeout=10).to_dict())
@@ -200,7 +212,7 @@ def test_do_grade_batch_gradescope_and_prairielearn_give_every_kind_of_entry_the
         (pl_root / "student").mkdir(parents=True)
         for f in upload:
             (shutil.copytree if f.is_dir() else shutil.copy)(f, pl_root / "student" / f.name)
-        pl = prairielearn.run(pl_root, course=ROOT)
+        pl = prairielearn.run(pl_root, course=COURSE.root)
         via_prairielearn = {t["name"]: (t["points"] == t["max_points"], t["points"]) for t in pl["tests"]
                             if t["name"].split(".")[0] in ("fc", "relu")}
         checks = {c[0]: (c[1], c[2]) for ex in expected.values() for c in ex[1]}
@@ -208,3 +220,45 @@ def test_do_grade_batch_gradescope_and_prairielearn_give_every_kind_of_entry_the
         assert via_batch == expected, kind
         assert via_gradescope == checks, kind
         assert pl["gradable"] is True and via_prairielearn == checks, kind
+
+
+# ---------------------------------------------------------------------------
+# Assignments: what a submission is read for
+
+
+@pytest.mark.course
+@pytest.mark.parametrize("assignment", [a.id for a in ASSIGNMENTS])
+def test_does_an_assignment_read_its_own_exercises_alone(tmp_path, assignment):
+    prepared = opened(REFERENCE, tmp_path, assignment=assignment, complete=True)
+    assert list(prepared.files) == assignment_ids(assignment)
+    assert chosen(prepared) == {i: EXERCISES[i].file for i in assignment_ids(assignment)}
+
+
+@pytest.mark.course
+def test_is_a_file_of_another_assignment_left_alone_and_named_when_nothing_else_is_there(tmp_path):
+    if len(ASSIGNMENTS) < 2:
+        pytest.skip("the course under test has one assignment")
+    first, other = ASSIGNMENTS[0], ASSIGNMENTS[1]
+    foreign = EXERCISES[other.exercises[0]].file
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    shutil.copy(REFERENCE / foreign, sub / foreign)
+    with pytest.raises(SubmissionError, match=f"{foreign} is for assignment {other.id!r}: grade it with "
+                                              f"--assignment {other.id}"):
+        opened(sub, tmp_path, assignment=first.id)
+    own = EXERCISES[first.exercises[0]].file
+    shutil.copy(REFERENCE / own, sub / own)
+    prepared = opened(sub, tmp_path, assignment=first.id, complete=True)
+    assert {i: p for i, p in chosen(prepared).items() if p} == {first.exercises[0]: own}
+    with pytest.raises(SubmissionError, match=f"in assignment {other.id!r}, not {first.id!r}"):
+        opened(sub / foreign, tmp_path, assignment=first.id)
+    assert api.grade(sub / foreign).assignment == other.id          # without --assignment: the file's own
+
+
+@pytest.mark.course
+def test_is_an_exercise_outside_the_assignment_a_usage_error(tmp_path):
+    if len(ASSIGNMENTS) < 2:
+        pytest.skip("the course under test has one assignment")
+    first, other = ASSIGNMENTS[0], ASSIGNMENTS[1]
+    with pytest.raises(UsageError, match=f"it is in assignment {other.id!r}: pass --assignment {other.id}"):
+        opened(REFERENCE, tmp_path, assignment=first.id, exercise=other.exercises[0])

@@ -136,7 +136,7 @@ def test_is_a_roster_error_a_one_line_usage_error(tmp_path):
 def test_does_the_canvas_file_have_canvas_columns_and_a_points_possible_row(tmp_path):
     roster = write_roster(tmp_path, "student,lms_id,name\nalice,asmith,\"Smith, Alice\"\nbob,bjones,Bob Jones\n")
     out = lms.write_exports(tmp_path / "out", {"alice": 57, "bob": 28.5}, max_score=57, roster=roster,
-                            assignment="Backprop HW (4021)")
+                            column="Backprop HW (4021)")
     header, points, students = canvas_view(out.canvas)
     assert header[5] == "Backprop HW (4021)"
     assert [p[5] for p in points] == ["57"] and rows_of(out.canvas)[1][0] == "Points Possible"
@@ -243,7 +243,7 @@ def test_is_a_name_containing_points_possible_not_read_as_the_points_row(tmp_pat
                                         "=1+1", "hw\n2", "x" * 256])
 def test_is_an_assignment_an_lms_would_not_read_as_a_grade_column_refused(tmp_path, assignment):
     with pytest.raises(UsageError):
-        lms.write_exports(tmp_path, {"alice": 1}, max_score=57, assignment=assignment)
+        lms.write_exports(tmp_path, {"alice": 1}, max_score=57, column=assignment)
     assert not list(tmp_path.iterdir())
 
 

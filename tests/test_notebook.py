@@ -16,7 +16,8 @@ import nbformat
 import pytest
 from rich.console import Console
 
-from conftest import EXERCISE_FILES, ROOT, patch, reference_source, split_cells, verdicts, write_notebook
+from conftest import (COURSE, EXERCISE_FILES, ROOT, exercise_points, needs, patch, reference_source, split_cells,
+                      verdicts, write_notebook)
 from grader import api
 from grader.cli import main
 from grader.conversion import SKIP_TAG, Cell
@@ -68,21 +69,23 @@ def execute(nb, workdir, **options) -> str:
 
 
 def handout(ex_id):
-    return nbformat.read(str(ROOT / "exercises" / ex_id / f"{ex_id}.ipynb"), as_version=4)
+    return nbformat.read(str(COURSE.exercises_dir / ex_id / f"{ex_id}.ipynb"), as_version=4)
 
 
 def total_line(text: str) -> str:
     return next(line for line in text.splitlines() if line.strip().startswith("│ total"))
 
 
+@pytest.mark.course
 @pytest.mark.parametrize("ex_id", IDS)
 def test_does_the_check_cell_of_the_untouched_notebook_report_not_implemented(ex_id, kernel_env, tmp_path):
     text = execute(handout(ex_id), tmp_path)
-    points = find_course().exercise(ex_id).max_score
+    points = exercise_points(ex_id)
     assert "still raises NotImplementedError" in text
     assert re.search(rf"\b0/{points:g}\b", total_line(text)), text
 
 
+@pytest.mark.course
 @pytest.mark.parametrize("ex_id", IDS)
 def test_does_the_check_cell_give_full_marks_with_the_reference_pasted_in(ex_id, kernel_env, tmp_path):
     nb = handout(ex_id)
@@ -92,11 +95,12 @@ def test_does_the_check_cell_give_full_marks_with_the_reference_pasted_in(ex_id,
     for i in reversed(stub_cells[1:]):
         del nb.cells[i]
     text = execute(nb, tmp_path)
-    points = find_course().exercise(ex_id).max_score
+    points = exercise_points(ex_id)
     assert re.search(rf"\b{points:g}/{points:g}\b", total_line(text)), text
     assert "Collected from the code you ran:" in text and "✗" not in text
 
 
+@needs("logistic")
 def test_does_grading_kernel_code_give_the_same_verdicts_as_grading_the_file(tmp_path):
     buggy = (ROOT / "tests/corpus/logistic/buggy/crash_float_of_wTx.py").read_text()
     module = tmp_path / "logistic.py"
@@ -108,6 +112,7 @@ def test_does_grading_kernel_code_give_the_same_verdicts_as_grading_the_file(tmp
     assert not report.all_passed and conv.dropped == ("In [2]: a statement: print('trying it')",)
 
 
+@needs("relu")
 def test_does_the_last_run_of_a_class_count_in_the_kernel():
     good = reference_source("relu")
     broken = (ROOT / "tests/corpus/relu/buggy/mask_inverted.py").read_text()
@@ -122,6 +127,7 @@ def _text_console():
                    force_jupyter=False)
 
 
+@needs("relu")
 def test_does_check_outside_jupyter_say_so_in_one_line_without_a_traceback():
     console = _text_console()
     assert check("relu", console=console) is None
@@ -129,6 +135,7 @@ def test_does_check_outside_jupyter_say_so_in_one_line_without_a_traceback():
     assert out.count("\n") == 1 and "no notebook kernel is running here" in out
 
 
+@needs("fc")
 def test_is_an_unknown_exercise_in_check_reported_in_one_line(monkeypatch):
     monkeypatch.setattr("grader.notebook.kernel_cells", lambda: [Cell(1, "x = 1")])
     console = _text_console()
@@ -137,6 +144,7 @@ def test_is_an_unknown_exercise_in_check_reported_in_one_line(monkeypatch):
     assert out.startswith("Cannot check 'fully_connected':") and "fc" in out
 
 
+@needs("relu")
 def test_does_check_say_when_nothing_is_defined_yet(monkeypatch):
     monkeypatch.setattr("grader.notebook.kernel_cells", lambda: [Cell(1, "print(2 + 2)")])
     console = _text_console()
@@ -144,6 +152,7 @@ def test_does_check_say_when_nothing_is_defined_yet(monkeypatch):
     assert "none of the code you ran defines anything to grade yet" in console.export_text()
 
 
+@needs("relu")
 def test_does_check_name_each_input_it_left_out_and_why(monkeypatch):
     monkeypatch.setattr("grader.notebook.kernel_cells", lambda: [
         Cell(1, reference_source("relu")), Cell(2, "relu = ReLU()\nrelu.forward(x)"), Cell(3, "print(2 + 2)")])
@@ -155,6 +164,7 @@ def test_does_check_name_each_input_it_left_out_and_why(monkeypatch):
     assert "Left out In [3]: a statement: print(2 + 2)" in out
 
 
+@needs("relu")
 def test_does_run_all_reach_the_check_cell_when_the_try_it_cell_crashes(kernel_env, tmp_path):
     nb = handout("relu")
     stub_cells = [i for i, c in enumerate(nb.cells)
@@ -191,6 +201,7 @@ def _messy_logistic(tmp_path):
         ('from grader.notebook import check\n\ncheck("logistic")', [SKIP_TAG])])
 
 
+@needs("logistic")
 def test_does_a_messy_notebook_score_the_same_in_a_kernel_with_grade_and_in_a_batch(kernel_env, tmp_path, capfd,
                                                                                   monkeypatch):
     path = _messy_logistic(tmp_path)

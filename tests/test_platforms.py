@@ -13,10 +13,11 @@ import pytest
 
 from grader import api, platforms
 
-from conftest import (REFERENCE, ROOT, TEMPLATE, gradescope_layout, patch, run_autograder, split_cells,
-                      write_notebook)
+from conftest import (ASSIGNMENTS, BUGGY, COURSE, EXERCISES, REFERENCE, TEMPLATE, assignment_ids, check_ids,
+                      course_total, exercise_points, gradescope_layout, needs, needs_bundled, patch, run_autograder,
+                      split_cells, write_notebook)
 
-BUGGY = ROOT / "examples" / "buggy_submission"
+FIRST = assignment_ids()[0]
 
 
 #: Gradescope's documented results.json fields ("Autograder Specifications", Output format) and their types.
@@ -68,13 +69,41 @@ def gradescope(tmp_path_factory):
     return zip_path, root
 
 
+@pytest.mark.course
 def test_does_the_zip_hold_setup_run_autograder_and_the_project_at_its_root(gradescope):
     zip_path, _ = gradescope
-    names = set(zipfile.ZipFile(zip_path).namelist())
+    with zipfile.ZipFile(zip_path) as zf:
+        names = set(zf.namelist())
+        config = json.loads(zf.read("autograder.json"))
     assert {"setup.sh", "run_autograder", "pyproject.toml", "autograder.json"} <= names
-    assert "reference/fc.py" in names and "reference/mutants/scanning_mlp.py" in names
-    assert "exercises/fc/public_cases.json" in names and "grader/engine.py" in names
+    assert {f"reference/{e.file}" for e in EXERCISES.values()} <= names
+    assert {f"reference/mutants/{i}.py" for i, e in EXERCISES.items() if e.mutants} <= names
+    assert {f"exercises/{i}/public_cases.json" for i in EXERCISES} <= names and "grader/engine.py" in names
+    assert ("course.toml" in names) == COURSE.course_file.is_file()
+    assert config == {"assignment": ASSIGNMENTS[0].id, "timeout": TIMEOUT, "salt": "course-secret"}
     assert not [n for n in names if n.startswith("source/") or "__pycache__" in n or n.endswith(".pyc")]
+
+
+@pytest.mark.course
+@pytest.mark.parametrize("assignment", [a.id for a in ASSIGNMENTS])
+def test_does_a_zip_grade_its_assignment_alone_out_of_that_assignments_total(assignment, tmp_path):
+    zip_path = api.gradescope(out=tmp_path / "autograder.zip", assignment=assignment, timeout=TIMEOUT)
+    with zipfile.ZipFile(zip_path) as zf:
+        assert json.loads(zf.read("autograder.json"))["assignment"] == assignment
+    root = gradescope_layout(zip_path, tmp_path / "autograder")
+    results = run_autograder(root, sorted(REFERENCE.glob("*.py")), python=sys.executable)
+    assert_gradescope_schema(results)
+    scored = [t for t in results["tests"] if t["visibility"] == "after_published"]
+    assert [t["name"] for t in scored] == check_ids(assignment)
+    assert results["score"] == sum(t["max_score"] for t in scored) == course_total(assignment)
+
+
+def test_is_an_unknown_assignment_refused_before_a_zip_is_written(tmp_path):
+    from grader.errors import UsageError
+
+    with pytest.raises(UsageError, match="no assignment 'no-such'"):
+        api.gradescope(out=tmp_path / "a.zip", assignment="no-such")
+    assert not list(tmp_path.iterdir())
 
 
 def test_is_the_zip_deterministic(tmp_path):
@@ -92,26 +121,29 @@ def test_does_setup_sh_install_the_project_where_gradescope_unzips_it(gradescope
     assert check.stdout.strip() == str(root / "source" / "grader" / "__init__.py")
 
 
+@needs_bundled
 def test_does_a_folder_of_py_files_get_documented_results(gradescope):
     _, root = gradescope
     results = run_autograder(root, sorted(BUGGY.glob("*.py")))
     assert_gradescope_schema(results)
-    assert results["output_format"] == "md" and 0 < results["score"] < 60
+    assert results["output_format"] == "md" and 0 < results["score"] < course_total()
     scored = [t for t in results["tests"] if t["visibility"] == "after_published"]
     public = [t for t in results["tests"] if t["visibility"] == "visible"]
-    assert len(scored) == len(public) == sum(len(e.checks) for e in api.list_exercises())
+    assert len(scored) == len(public) == len(check_ids())
     assert sum(t["score"] for t in scored) == results["score"]
     assert all(t["max_score"] == 0 for t in public)
     dW = next(t for t in public if t["name"] == "fc.backward.dW (public cases)")
     assert dW["status"] == "failed" and "layout_transposed" in dW["output"]
 
 
+@pytest.mark.course
 def test_does_the_reference_get_full_marks(gradescope):
     _, root = gradescope
     results = run_autograder(root, sorted(REFERENCE.glob("*.py")))
-    assert results["score"] == 60 and all(t["status"] == "passed" for t in results["tests"])
+    assert results["score"] == course_total() and all(t["status"] == "passed" for t in results["tests"])
 
 
+@needs_bundled
 def test_does_a_notebook_submission_score_like_the_same_code_in_py_files(gradescope, tmp_path):
     _, root = gradescope
     relu = write_notebook(tmp_path / "relu.ipynb", split_cells((BUGGY / "relu.py").read_text()))
@@ -124,6 +156,7 @@ def test_does_a_notebook_submission_score_like_the_same_code_in_py_files(gradesc
     assert pick == [(t["name"], t["score"], t["status"]) for t in from_py["tests"]]
 
 
+@pytest.mark.course
 @pytest.mark.parametrize("files", [[], ["notes.txt"]], ids=["empty", "no-code"])
 def test_is_an_unreadable_upload_a_clear_zero_in_the_documented_format(gradescope, tmp_path, files):
     _, root = gradescope
@@ -137,15 +170,18 @@ def test_is_an_unreadable_upload_a_clear_zero_in_the_documented_format(gradescop
     assert "could not be graded" in results["output"]
 
 
+@pytest.mark.course
 def test_does_a_hanging_submission_cost_one_timeout(gradescope, tmp_path):
     _, root = gradescope
-    (tmp_path / "fc.py").write_text("while True:\n    pass\n")
+    hanging = tmp_path / EXERCISES[FIRST].file
+    hanging.write_text("while True:\n    pass\n")
     started = time.monotonic()
-    results = run_autograder(root, [tmp_path / "fc.py"])
+    results = run_autograder(root, [hanging])
     elapsed = time.monotonic() - started
     assert_gradescope_schema(results)
     assert results["score"] == 0
-    assert all("timeout" in t["output"] for t in results["tests"] if t["name"].startswith("fc."))
+    mine = [t for t in results["tests"] if t["name"].startswith(f"{FIRST}.")]
+    assert mine and all("timeout" in t["output"] for t in mine)
     assert TIMEOUT <= elapsed < 2 * TIMEOUT, elapsed
 
 
@@ -156,6 +192,7 @@ def _before_publication(results: dict) -> dict:
     return {"output": results["output"], "tests": tests}
 
 
+@needs("relu")
 def test_does_nothing_computed_from_hidden_cases_show_before_publication(gradescope, tmp_path):
     """A ReLU that is wrong only at the hidden cases' sizes (4, 9, 11) looks exactly like the reference."""
     _, root = gradescope
@@ -164,11 +201,12 @@ def test_does_nothing_computed_from_hidden_cases_show_before_publication(gradesc
     (tmp_path / "relu.py").write_text(source)
     sneaky = run_autograder(root, [tmp_path / "relu.py"])
     honest = run_autograder(root, [REFERENCE / "relu.py"])
-    assert sneaky["score"] < honest["score"] == 11
+    assert sneaky["score"] < honest["score"] == exercise_points("relu")
     assert _before_publication(sneaky) == _before_publication(honest)
     assert all(t["max_score"] == 0 for t in _before_publication(sneaky)["tests"])
 
 
+@needs_bundled
 def test_does_the_prairielearn_format_have_score_in_zero_to_one(tmp_path):
     from grader.cli import main
 
@@ -177,7 +215,7 @@ def test_does_the_prairielearn_format_have_score_in_zero_to_one(tmp_path):
     doc = json.loads(out.read_text())
     assert doc["gradable"] is True and 0 < doc["score"] < 1
     assert {"name", "points", "max_points"} <= set(doc["tests"][0])
-    assert doc["score"] == pytest.approx(sum(t["points"] for t in doc["tests"]) / 60)
+    assert doc["score"] == pytest.approx(sum(t["points"] for t in doc["tests"]) / course_total())
 
 
 def test_is_an_unreadable_prairielearn_submission_ungradable():
@@ -185,23 +223,26 @@ def test_is_an_unreadable_prairielearn_submission_ungradable():
     assert doc["gradable"] is False and doc["format_errors"] == ["no exercise files"]
 
 
+@pytest.mark.course
 def test_does_a_template_score_zero_in_both_formats():
-    report = api.grade(TEMPLATE, exercise="fc")
+    report = api.grade(TEMPLATE, exercise=FIRST)
     assert platforms.prairielearn(report)["score"] == 0
     assert platforms.gradescope(report)["score"] == 0
 
 
+@pytest.mark.course
 def test_is_html_in_a_message_left_for_prairielearn_to_escape_once(grade_sources):
     # PrairieLearn's <pl-external-grader-results> runs `message` through ansi2html, which escapes & < >;
     # escaping them here too would show students "&lt;img". Only control characters are made visible.
     src = "raise ValueError('<img src=x> & \\x1b[31mred')\n"
-    doc = platforms.prairielearn(grade_sources({"fc": src}, exercise="fc"))
-    forward = next(t for t in doc["tests"] if t["name"] == "fc.forward")
+    doc = platforms.prairielearn(grade_sources({FIRST: src}, exercise=FIRST))
+    forward = next(t for t in doc["tests"] if t["name"] == EXERCISES[FIRST].checks[0].id)
     assert "<img src=x> & \\x1b[31mred" in forward["message"] and "\x1b" not in forward["message"]
     assert "&lt;" not in forward["message"] and "&amp;" not in forward["message"]
 
 
+@pytest.mark.course
 def test_does_gradescope_declare_plain_text_for_test_outputs_and_names():
-    doc = platforms.gradescope(api.grade(TEMPLATE, exercise="fc"))
+    doc = platforms.gradescope(api.grade(TEMPLATE, exercise=FIRST))
     assert doc["output_format"] == "md"
     assert doc["test_output_format"] == "text" and doc["test_name_format"] == "text"

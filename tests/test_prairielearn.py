@@ -25,7 +25,13 @@ import pytest
 from grader import api, prairielearn
 from grader.errors import UsageError
 
-from conftest import REFERENCE, TEMPLATE, write_notebook
+from conftest import (ASSIGNMENTS, COURSE, EXERCISES, REFERENCE, TEMPLATE, assignment_ids, check_ids, course_total,
+                      default_pair, exercise_points, write_notebook)
+
+#: Every test here packages the course under test, or grades it through the package.
+pytestmark = pytest.mark.course
+FIRST = assignment_ids()[0]
+FIRST_FILE = EXERCISES[FIRST].file
 
 SALT = "pl-course-secret"
 #: The keys PrairieLearn's results.json documents (externalGrading.md, "Grading results").
@@ -57,7 +63,7 @@ def grade_root(package: Path, root: Path, student: dict[str, bytes | str], *, en
     (root / "data").mkdir()
     (root / "data" / "data.json").write_text(json.dumps({"params": {}, "submitted_answers": {}}))
     entry = json.loads((package / "question" / "info.json").read_text())["externalGradingOptions"]["entrypoint"]
-    command = [sys.executable, *entry[1:-1], str(root)]           # the image's python is this one here
+    command = [sys.executable, *(str(root) if a == "/grade" else a for a in entry[1:])]   # the image's python
     full_env = {**os.environ, **image_env(package), **(env or {})}
     full_env.pop("GRADE_COURSE", None)
     proc = subprocess.run(command, env=full_env, capture_output=True, text=True, timeout=60, cwd=root)
@@ -98,14 +104,26 @@ def test_does_the_reference_get_full_marks_through_the_entrypoint(package, tmp_p
     doc = grade_root(package, tmp_path / "grade", sources(REFERENCE))
     assert_documented_schema(doc)
     assert doc["gradable"] is True and doc["score"] == 1.0
-    assert sum(t["max_points"] for t in doc["tests"]) == 60
+    assert [t["name"] for t in doc["tests"]] == check_ids()
+    assert sum(t["max_points"] for t in doc["tests"]) == course_total()
     assert all(t["points"] == t["max_points"] for t in doc["tests"])
+
+
+@pytest.mark.parametrize("assignment", [a.id for a in ASSIGNMENTS])
+def test_does_a_package_grade_its_assignment_out_of_that_assignments_total(assignment, tmp_path):
+    package = api.prairielearn(out=tmp_path / "pl", assignment=assignment, timeout=2, salt=SALT)
+    entry = json.loads((package / "question" / "info.json").read_text())["externalGradingOptions"]["entrypoint"]
+    assert entry[-2:] == ["--assignment", assignment]
+    doc = grade_root(package, tmp_path / "grade", sources(REFERENCE))
+    assert_documented_schema(doc)
+    assert [t["name"] for t in doc["tests"]] == check_ids(assignment)
+    assert doc["score"] == 1.0 and sum(t["max_points"] for t in doc["tests"]) == course_total(assignment)
 
 
 def test_do_the_stubs_score_zero_and_stay_gradable(package, tmp_path):
     doc = grade_root(package, tmp_path / "grade", sources(TEMPLATE))
     assert_documented_schema(doc)
-    assert doc["gradable"] is True and doc["score"] == 0.0 and len(doc["tests"]) == sum(len(e.checks) for e in api.list_exercises())
+    assert doc["gradable"] is True and doc["score"] == 0.0 and len(doc["tests"]) == len(check_ids())
 
 
 def test_is_an_empty_upload_not_gradable_with_a_one_line_reason(package, tmp_path):
@@ -116,26 +134,28 @@ def test_is_an_empty_upload_not_gradable_with_a_one_line_reason(package, tmp_pat
 
 
 def test_is_a_broken_notebook_not_gradable_and_named(package, tmp_path):
-    doc = grade_root(package, tmp_path / "grade", {"fc.ipynb": '{"cells": [', "relu.py": REFERENCE.joinpath(
-        "relu.py").read_text()})
+    a, b = default_pair()
+    doc = grade_root(package, tmp_path / "grade", {f"{a}.ipynb": '{"cells": [', EXERCISES[b].file: REFERENCE.joinpath(
+        EXERCISES[b].file).read_text()})
     assert_documented_schema(doc)
-    assert doc["gradable"] is False and "fc.ipynb" in doc["format_errors"][0]
+    assert doc["gradable"] is False and f"{a}.ipynb" in doc["format_errors"][0]
 
 
 def test_is_a_working_notebook_graded(package, tmp_path):
     from conftest import split_cells
 
-    nb = write_notebook(tmp_path / "fc.ipynb", split_cells(REFERENCE.joinpath("fc.py").read_text()))
-    doc = grade_root(package, tmp_path / "grade", {"fc.ipynb": nb.read_bytes()})
+    nb = write_notebook(tmp_path / f"{FIRST}.ipynb", split_cells(REFERENCE.joinpath(FIRST_FILE).read_text()))
+    doc = grade_root(package, tmp_path / "grade", {f"{FIRST}.ipynb": nb.read_bytes()})
     assert_documented_schema(doc)
-    fc = [t for t in doc["tests"] if t["name"].startswith("fc.")]
-    assert fc and all(t["points"] == t["max_points"] for t in fc)
+    mine = [t for t in doc["tests"] if t["name"].startswith(f"{FIRST}.")]
+    assert mine and all(t["points"] == t["max_points"] for t in mine)
 
 
 def test_does_a_hanging_submission_cost_only_its_exercise_within_the_job_timeout(package, tmp_path):
+    a, b = default_pair()
     started = time.monotonic()
-    doc = grade_root(package, tmp_path / "grade", {"fc.py": "while True:\n    pass\n",
-                                                   "relu.py": REFERENCE.joinpath("relu.py").read_text()})
+    doc = grade_root(package, tmp_path / "grade", {EXERCISES[a].file: "while True:\n    pass\n",
+                                                   EXERCISES[b].file: REFERENCE.joinpath(EXERCISES[b].file).read_text()})
     elapsed = time.monotonic() - started
     assert_documented_schema(doc)
     info = json.loads((package / "question" / "info.json").read_text())
@@ -144,16 +164,16 @@ def test_does_a_hanging_submission_cost_only_its_exercise_within_the_job_timeout
     points = {t["name"].split(".")[0]: 0.0 for t in doc["tests"]}
     for t in doc["tests"]:
         points[t["name"].split(".")[0]] += t["points"]
-    assert points["fc"] == 0 and points["relu"] == 11
+    assert points[a] == 0 and points[b] == exercise_points(b)
     assert "time limit" in doc["message"]
 
 
 def test_can_student_code_read_the_reference_from_server_files(package, tmp_path):
     root = tmp_path / "grade"
-    secret = root / "serverFilesCourse" / prairielearn.COURSE_DIR / "reference" / "fc.py"
-    marker = max(REFERENCE.joinpath("fc.py").read_text().splitlines(), key=len).strip()
+    secret = root / "serverFilesCourse" / prairielearn.COURSE_DIR / "reference" / FIRST_FILE
+    marker = max(REFERENCE.joinpath(FIRST_FILE).read_text().splitlines(), key=len).strip()
     thief = f"raise RuntimeError(max(open({str(secret)!r}).read().splitlines(), key=len))\n"
-    doc = grade_root(package, root, {"fc.py": thief})
+    doc = grade_root(package, root, {FIRST_FILE: thief})
     assert_documented_schema(doc)
     assert marker not in json.dumps(doc, ensure_ascii=False)
     if os.geteuid() == 0:                  # as root, the runner closes the course folder to other uids
@@ -197,9 +217,10 @@ def test_does_info_json_start_the_runner_the_dockerfile_installs(package):
     assert opts["enabled"] is True and opts["enableNetworking"] is False
     assert opts["image"].endswith(f":{build}") and 0 < opts["timeout"] <= prairielearn.MAX_JOB_SECONDS
     assert opts["serverFilesCourse"] == [f"{prairielearn.COURSE_DIR}/"]
-    assert opts["entrypoint"][1:] == ["-m", "grader.prairielearn", "run", "--root", "/grade"]
+    default = ASSIGNMENTS[0].id
+    assert opts["entrypoint"][1:] == ["-m", "grader.prairielearn", "run", "--root", "/grade", "--assignment", default]
     cmd = next(line for line in dockerfile.splitlines() if line.startswith("CMD "))
-    assert json.loads(cmd[4:]) == opts["entrypoint"]
+    assert json.loads(cmd[4:]) == opts["entrypoint"][:-2]          # the image's default: the course folder's
     python = Path(opts["entrypoint"][0])
     assert python.is_absolute() and f"python -m venv {python.parent.parent}" in dockerfile
     assert f"{python.parent}/pip install /opt/backprop-grader/src" in dockerfile
@@ -207,7 +228,7 @@ def test_does_info_json_start_the_runner_the_dockerfile_installs(package):
     assert dockerfile.splitlines()[[line.startswith("FROM ") for line in dockerfile.splitlines()].index(True)] \
         .startswith("FROM python:3.")
     config = json.loads((package / "serverFilesCourse" / prairielearn.COURSE_DIR / prairielearn.CONFIG).read_text())
-    assert config == {"timeout": 2.0, "salt": SALT, "build": build, "allow_root": False}
+    assert config == {"assignment": default, "timeout": 2.0, "salt": SALT, "build": build, "allow_root": False}
 
 
 def test_are_the_reference_and_salt_only_in_the_staff_course_folder(package):
@@ -223,7 +244,8 @@ def test_are_the_reference_and_salt_only_in_the_staff_course_folder(package):
         if SALT.encode() in data:
             assert path == staff / prairielearn.CONFIG, path
     assert not list((package / "image").rglob("reference")) and not list((package / "question").rglob("*.py"))
-    assert (staff / "reference" / "mutants" / "scanning_mlp.py").is_file()
+    assert all((staff / "reference" / "mutants" / f"{i}.py").is_file() for i, e in EXERCISES.items() if e.mutants)
+    assert (staff / "course.toml").is_file() == COURSE.course_file.is_file()
 
 
 def test_is_the_image_context_an_installable_project_offline(package, tmp_path):
@@ -277,7 +299,7 @@ def test_is_a_salt_whose_hidden_cases_cannot_be_made_refused_at_build_time(tmp_p
 
 def test_is_a_job_over_prairielearns_ten_minutes_refused(tmp_path):
     with pytest.raises(UsageError, match="600 s"):
-        api.prairielearn(out=tmp_path / "pl", timeout=200)
+        api.prairielearn(out=tmp_path / "pl", timeout=600 / len(assignment_ids()))
 
 
 # ---------------------------------------------------------------- the CLI

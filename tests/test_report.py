@@ -10,9 +10,10 @@ from rich.console import Console
 from grader import api
 from grader.report import render
 
-from conftest import ROOT, TEMPLATE
+from conftest import (ASSIGNMENTS, BUGGY, BUNDLED, REFERENCE, TEMPLATE, assignment_ids, exercise_points, needs,
+                      require)
 
-BUGGY = ROOT / "examples" / "buggy_submission"
+FIRST = assignment_ids()[0]
 
 
 def rendered(report, width=100, **kwargs) -> str:
@@ -24,7 +25,20 @@ def rendered(report, width=100, **kwargs) -> str:
 
 @pytest.fixture(scope="module")
 def buggy_report():
+    require(*BUNDLED)
     return api.grade(BUGGY)
+
+
+@pytest.mark.course
+@pytest.mark.parametrize("assignment", [a.id for a in ASSIGNMENTS])
+def test_does_the_title_name_the_assignment_when_the_course_has_several(assignment):
+    a = next(a for a in ASSIGNMENTS if a.id == assignment)
+    report = api.grade(TEMPLATE, assignment=assignment)
+    title = " ".join(rendered(report).split("┏")[0].split())      # the title, above the table (it may wrap)
+    if len(ASSIGNMENTS) > 1:
+        assert title == f"Backprop grader: {a.title} ({a.id})"
+    else:
+        assert title == "Backprop grader"
 
 
 def test_does_the_summary_table_list_every_exercise_with_points(buggy_report):
@@ -57,23 +71,25 @@ def test_does_a_value_panel_show_the_worst_entry(buggy_report):
 
 def test_does_the_report_never_print_the_reference_solution(buggy_report):
     text = rendered(buggy_report)
-    for line in (ROOT / "reference" / "scanning_mlp.py").read_text().splitlines():
+    for line in (REFERENCE / "scanning_mlp.py").read_text().splitlines():
         code = line.strip()
         if len(code) > 25 and not code.startswith(('"""', "#")) and "def " not in code:
             assert code not in text
 
 
+@pytest.mark.course
 def test_are_not_attempted_checks_collapsed_into_one_panel():
-    text = rendered(api.grade(TEMPLATE, exercise="fc"))
-    assert "fc: not attempted yet  0/11" in text and text.count("╭") == 1
+    text = rendered(api.grade(TEMPLATE, exercise=FIRST))
+    assert f"{FIRST}: not attempted yet  0/{exercise_points(FIRST):g}" in text and text.count("╭") == 1
 
 
-@pytest.mark.parametrize("source", ["import os\nos._exit(3)\n", "class ReLU(:\n    pass\n"])
+@pytest.mark.course
+@pytest.mark.parametrize("source", ["import os\nos._exit(3)\n", "class Broken(:\n    pass\n"])
 def test_is_a_file_that_cannot_load_shown_in_one_panel_listing_every_check(grade_sources, source):
-    report = grade_sources({"relu": source}, exercise="relu")
+    report = grade_sources({FIRST: source}, exercise=FIRST)
     text = rendered(report)
     n_checks = len(report.exercises[0].checks)
-    assert "relu: every check failed the same way  0/" in text and text.count("╭") == 1
+    assert f"{FIRST}: every check failed the same way  0/" in text and text.count("╭") == 1
     assert f"This is why all {n_checks} checks below failed" in text
     assert all(f"• {c.id}" in text for c in report.exercises[0].checks)
 
@@ -82,8 +98,9 @@ def test_are_checks_that_fail_for_different_reasons_kept_in_their_own_panels(bug
     assert "every check failed the same way" not in rendered(buggy_report)
 
 
+@pytest.mark.course
 def test_does_the_footer_say_hidden_cases_run_at_grading_in_student_mode():
-    text = rendered(api.grade(TEMPLATE, exercise="relu", mode="student"))
+    text = rendered(api.grade(TEMPLATE, exercise=FIRST, mode="student"))
     assert "Hidden cases with new inputs and shapes run at official grading." in " ".join(text.split())
 
 
@@ -104,6 +121,7 @@ def test_does_a_narrow_terminal_still_get_every_panel(buggy_report):
     assert text.count("✗") == rendered(buggy_report).count("✗")
 
 
+@needs("fc")
 def test_is_student_text_never_interpreted_as_markup(grade_sources):
     from conftest import patch, reference_source
 
@@ -122,6 +140,7 @@ def test_are_the_notebook_notes_shown_literally_under_the_table(buggy_report):
     assert text.index("total") < text.index(note)
 
 
+@needs("fc")
 @pytest.mark.parametrize("terminal", [False, True], ids=["text", "truecolor"])
 def test_is_markup_in_a_students_exception_printed_literally_on_either_console(grade_sources, terminal):
     from conftest import patch, reference_source
@@ -203,7 +222,7 @@ def test_does_the_class_summary_say_how_many_were_graded_again_and_who_the_lms_f
 
     rows = [("ann", "ann", doc("ann")), ("bob", "bob", doc("bob"))]
     assert "graded before" not in batch_summary(rows)
-    lms = {"canvas": "gradebook-canvas.csv", "moodle": "gradebook-moodle.csv", "assignment": "HW1", "points": 100,
+    lms = {"canvas": "gradebook-canvas.csv", "moodle": "gradebook-moodle.csv", "column": "HW1", "points": 100,
            "no_submission": [{"student": "zoe", "lms_id": "z9", "name": "Zoe"}], "not_in_roster": ["=cmd\x1b[2J"],
            "unusable_ids": [], "left_out_errors": []}
     text = batch_summary(rows, changed=1, lms=lms)
@@ -229,6 +248,7 @@ def graded(tmp_path_factory):
     cache = {}
 
     def run(exercise: str, source: str, **kwargs):
+        require(exercise)
         key = (exercise, source, tuple(sorted(kwargs.items())))
         if key not in cache:
             folder = write_submission(tmp_path_factory.mktemp("sub"), {exercise: source})

@@ -20,7 +20,8 @@ import pytest
 from rich.console import Console
 
 import test_notebook
-from conftest import REFERENCE, ROOT, TEMPLATE, reference_source
+from conftest import (BUGGY, BUNDLED, EXERCISES, REFERENCE, TEMPLATE, assignment_ids, has, needs, needs_bundled,
+                      reference_source)
 from grader import api
 from grader.conversion import Cell, definitions
 from grader.course import find_course
@@ -159,7 +160,7 @@ def graded(tmp_path_factory) -> dict[str, Report]:
     """Reports of the reference, the buggy example, the templates, a file that does not import, and three made
     up: the hostile one, an exercise in status error whose checks failed in different ways, and two of four failing
     checks sharing one cause."""
-    broken = tmp_path_factory.mktemp("broken") / "relu.py"
+    broken = tmp_path_factory.mktemp("broken") / EXERCISES[assignment_ids()[0]].file
     broken.write_text("import numpy_that_does_not_exist\n")
     checks = tuple(CheckResult(id=f"relu.c{k}", title="t", passed=False, score=0, max_score=k, message=f"m{k}")
                    for k in (1, 2))
@@ -171,9 +172,9 @@ def graded(tmp_path_factory) -> dict[str, Report]:
     cause = Report(submission="s", mode="student", exercises=(ExerciseResult(
         id="fc", title="Linear", status="graded", score=1, max_score=5, checks=(*shared, CheckResult(
             id="fc.ok", title="t", passed=True, score=1, max_score=1)), case_counts=(CaseCount("public", 1, 4),)),))
-    return {"reference": api.grade(REFERENCE), "buggy": api.grade(ROOT / "examples" / "buggy_submission"),
-            "templates": api.grade(TEMPLATE), "broken": api.grade(broken), "hostile": hostile_report(),
-            "error": error, "cause": cause}
+    buggy = {"buggy": api.grade(BUGGY)} if has(*BUNDLED) else {}
+    return {"reference": api.grade(REFERENCE), **buggy, "templates": api.grade(TEMPLATE), "broken": api.grade(broken),
+            "hostile": hostile_report(), "error": error, "cause": cause}
 
 
 # ---------------------------------------------------------------------------
@@ -197,6 +198,7 @@ def test_is_hostile_student_text_shown_as_text_and_never_run():
     assert "∇_W L [x]_1" in text and "[0, 1] in case public-1" in text and "last_line [1]" in text
 
 
+@pytest.mark.course
 def test_is_the_report_one_fragment_under_one_root_element(graded):
     for report in graded.values():
         parsed = Parsed(render_html(report))
@@ -236,9 +238,12 @@ def test_does_a_class_run_many_times_give_one_note_line():
     assert not [line for line in lines if "is defined again later" in line]
 
 
+@pytest.mark.course
 @pytest.mark.parametrize("name", ["reference", "buggy", "templates", "broken", "hostile", "error",
                                   "cause"])
 def test_does_the_html_show_the_same_verdicts_as_the_terminal(graded, name):
+    if name not in graded:
+        pytest.skip(f"the course under test has no exercise {', '.join(BUNDLED)}, which the example is written for")
     report = graded[name]
     text, parsed = terminal(report), Parsed(render_html(report))
     assert parsed.rows == terminal_rows(text)
@@ -246,7 +251,9 @@ def test_does_the_html_show_the_same_verdicts_as_the_terminal(graded, name):
     shown = set(parsed.checks)
     assert len(shown) == len(parsed.checks)                     # no check is shown twice
     assert shown == terminal_checks(text)
-    failing = {(c.id, f"{c.score:g}/{c.max_score:g}") for e in report.exercises for c in e.checks if not c.passed}
+    # A missing exercise is one note, not a panel per check (`report_words.failure_sections`).
+    failing = {(c.id, f"{c.score:g}/{c.max_score:g}") for e in report.exercises if e.status != "missing"
+               for c in e.checks if not c.passed}
     assert shown <= failing and (shown == failing or name == "error")
     assert bool(shown) == (name != "reference")
     assert ("✗" in text) == ("✗" in "".join(parsed.texts))
@@ -289,6 +296,7 @@ def _chromium(url: str, *args: str, cwd: Path) -> subprocess.CompletedProcess:
 
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="chromium is not installed (Debian: apt-get install "
                     "chromium), so the fragment cannot be opened in a real browser here")
+@needs_bundled
 @pytest.mark.parametrize("width", [1000, 1400, 520])
 def test_does_chromium_fit_the_report_in_a_jupyter_output_area_without_clipping(graded, tmp_path, width):
     import numpy as np
@@ -324,6 +332,7 @@ def test_does_chromium_fit_the_report_in_a_jupyter_output_area_without_clipping(
 # check() in a kernel
 
 
+@needs("relu")
 def test_does_check_in_a_kernel_make_one_display_call_with_html_and_text(monkeypatch):
     calls = []
     monkeypatch.setattr("grader.notebook.kernel_cells", lambda: [Cell(1, reference_source("relu")),
@@ -346,6 +355,7 @@ def test_is_a_problem_in_a_kernel_one_display_call_too(monkeypatch):
     assert "fully_connected_&lt;b&gt;" in calls[0]["text/html"] and "<b>" not in calls[0]["text/html"]
 
 
+@needs("relu")
 def test_does_a_real_kernel_show_check_as_one_html_output(tmp_path, kernel_env):
     import nbformat
     from nbclient import NotebookClient

@@ -10,34 +10,47 @@ import pytest
 from grader import api
 from grader.schema import REPORT
 
-from conftest import ROOT, TEMPLATE
+from conftest import ASSIGNMENTS, BUGGY, REFERENCE, ROOT, TEMPLATE, assignment_ids, needs_bundled
 
-SUBMISSIONS = {"reference": ROOT / "reference", "template": TEMPLATE, "buggy": ROOT / "examples" / "buggy_submission"}
+SUBMISSIONS = {"reference": REFERENCE, "template": TEMPLATE}
 
 
+@pytest.mark.course
+@pytest.mark.parametrize("assignment", [a.id for a in ASSIGNMENTS])
 @pytest.mark.parametrize("name", sorted(SUBMISSIONS))
-def test_does_the_json_report_validate_against_schema_version_1(name, tmp_path):
-    report = api.grade(SUBMISSIONS[name])
+def test_does_the_json_report_validate_against_schema_version_1(name, assignment, tmp_path):
+    report = api.grade(SUBMISSIONS[name], assignment=assignment)
     out = tmp_path / "r.json"
     api.write_json(report, out)
     doc = json.loads(out.read_text())
     jsonschema.validate(doc, REPORT)
-    assert doc["schema_version"] == 1
+    assert doc["schema_version"] == 1 and doc["assignment"] == assignment
+    assert [e["id"] for e in doc["exercises"]] == assignment_ids(assignment)
 
 
+@needs_bundled
+def test_does_the_json_report_of_the_bundled_example_validate_against_schema_version_1(tmp_path):
+    out = tmp_path / "r.json"
+    api.write_json(api.grade(BUGGY), out)
+    jsonschema.validate(json.loads(out.read_text()), REPORT)
+
+
+@pytest.mark.course
 def test_does_the_schema_reject_a_report_missing_a_stable_field():
-    doc = api.grade(TEMPLATE, exercise="fc").to_dict()
+    first = assignment_ids()[0]
+    doc = api.grade(TEMPLATE, exercise=first).to_dict()
     del doc["exercises"][0]["checks"][0]["diagnosis"]
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(doc, REPORT)
-    doc = api.grade(TEMPLATE, exercise="fc").to_dict()
+    doc = api.grade(TEMPLATE, exercise=first).to_dict()
     doc["exercises"][0]["checks"][0]["diagnosis"] = ["made_up_code"]
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(doc, REPORT)
 
 
+@needs_bundled
 def test_do_scores_add_up():
-    doc = api.grade(SUBMISSIONS["buggy"]).to_dict()
+    doc = api.grade(BUGGY).to_dict()
     assert doc["score"] == pytest.approx(sum(e["score"] for e in doc["exercises"]))
     for e in doc["exercises"]:
         assert e["score"] == pytest.approx(sum(c["score"] for c in e["checks"]))
@@ -47,6 +60,7 @@ def test_do_scores_add_up():
             assert c["passed"] or c["diagnosis"]
 
 
+@needs_bundled
 def test_does_the_json_hold_no_absolute_paths_or_timings(monkeypatch):
     monkeypatch.chdir(ROOT)
     text = json.dumps(api.grade("examples/buggy_submission").to_dict())
@@ -62,7 +76,8 @@ def test_does_every_free_text_field_of_the_json_show_control_and_bidi_characters
                         worst=Worst(bad, (0,), 1.0, 2.0), expected_layout=bad, given_layout=bad,
                         frames=(Frame(bad, 3, bad, bad),))
     ex = ExerciseResult(bad, bad, "error", 0.0, 1.0, (check,), file=bad, message=bad, output=bad)
-    report = Report(bad, "student", (ex,), isolation=(bad,), notes=(bad,), isolation_skipped=((bad, bad),))
+    report = Report(bad, "student", (ex,), isolation=(bad,), notes=(bad,), isolation_skipped=((bad, bad),),
+                    assignment=bad)
     doc = report.to_dict()
     text = json.dumps(doc, ensure_ascii=False)
     assert not any(c in text for c in "\x1b\x9b\u202e\r")
@@ -80,6 +95,6 @@ def test_does_every_free_text_field_of_the_json_show_control_and_bidi_characters
 
     from_student = [s for s in strings(doc) if s.startswith("x")]
     # check: id, title, message, hint, worst case, both layouts, frame file, function, code (10); exercise: id,
-    # title, file, message (4); report: submission, isolation, a skipped layer and its reason, notes (5)
-    assert len(from_student) == 19
+    # title, file, message (4); report: submission, assignment, isolation, a skipped layer and its reason, notes (6)
+    assert len(from_student) == 20
     assert set(from_student) == {"x\\x1b[2J\\x9b\\u202e\\ry"}

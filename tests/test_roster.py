@@ -7,7 +7,7 @@ import shutil
 
 from grader import roster
 
-from conftest import TEMPLATE
+from conftest import EXERCISES, TEMPLATE
 
 
 def test_is_a_plain_id_its_own_output_name():
@@ -28,7 +28,8 @@ def test_is_no_student_file_named_like_a_class_output():
 def test_are_output_names_unique_ignoring_case_over_a_tricky_class(tmp_path):
     for name in ("alice", "_alice", "summary", "a b", "a_b", "José Müller", "Jose_M_ller", "x.zip.py"):
         (tmp_path / name).mkdir()
-        shutil.copy(TEMPLATE / "fc.py", tmp_path / name / "fc.py")
+        file = next(iter(EXERCISES.values())).file
+        shutil.copy(TEMPLATE / file, tmp_path / name / file)
     (tmp_path / "x.zip").write_bytes(b"")
     os.symlink("alice", tmp_path / "mallory")
     entries = roster.discover(tmp_path)

@@ -239,3 +239,33 @@ def test_is_a_worker_that_cannot_start_reported_as_not_started(tmp_path):
         load = s.handshake()
     assert not load.started and not load.loaded
     assert "No module named grader" in s.captured().stderr
+
+
+def test_does_the_worker_report_float32_kept_in_an_objects_state_or_a_held_cache(tmp_path):
+    """Precision read from the computation: float32 work the returned float64 values no longer show."""
+    from grader.script import Held, pick
+
+    source = dedent("""
+        import numpy as np
+        class Keeps32:
+            def forward(self, x):
+                self.a = x.astype(np.float32)
+                return x * 2.0
+        class Plain:
+            def forward(self, x):
+                self.a = x.copy()
+                return x * 2.0
+        def pair_forward(x):
+            return x * 2.0, x.astype(np.float32)
+        def pair_backward(d, cache):
+            return d * cache
+    """)
+    x = {"x": np.arange(3.0)}
+    plain = run_one(tmp_path, source, (new("o", "Plain"), call("y", "o", "forward", In("x"))), x)[0].outcomes
+    kept = run_one(tmp_path, source, (new("o", "Keeps32"), call("y", "o", "forward", In("x"))), x)[0].outcomes
+    held = run_one(tmp_path, source, (func("f", "pair_forward", In("x"), hold=(0, 1)), pick("y", "f", 0),
+                                      func("g", "pair_backward", In("x"), Held("f", 1))), x)[0].outcomes
+    assert [o.float32 for o in plain] == [False, False]
+    assert [o.float32 for o in kept] == [False, True]
+    assert [o.float32 for o in held] == [True, True, True]
+    assert held[1].value.array.dtype == np.float64 and held[2].value.array.dtype == np.float64

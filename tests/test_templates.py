@@ -41,12 +41,14 @@ def test_is_a_malformed_reference_refused_with_its_line(src, fragment):
         make_stub(src, "ref.py")
 
 
+@pytest.mark.course
 def test_does_every_reference_file_have_solution_blocks_and_a_committed_template():
     for ref in sorted(REFERENCE.glob("*.py")):
         assert count_blocks(ref.read_text()) >= 2, ref.name
         assert (TEMPLATE / ref.name).is_file(), f"student_template/{ref.name} is missing: run `grade build`"
 
 
+@pytest.mark.course
 def test_do_the_committed_templates_match_what_grade_build_writes():
     """Templates are generated, never hand-edited: a drift fails here."""
     for ref in sorted(REFERENCE.glob("*.py")):
@@ -55,11 +57,13 @@ def test_do_the_committed_templates_match_what_grade_build_writes():
             f"student_template/{ref.name} differs from reference/{ref.name}: run `grade build`"
 
 
+@pytest.mark.course
 def test_does_build_check_report_no_drift_for_templates():
     result = api.build(check=True)
     assert not [p for p in result.changed if p.startswith("student_template/")]
 
 
+@pytest.mark.course
 def test_do_templates_keep_signatures_and_docstrings_of_the_reference():
     for ref in sorted(REFERENCE.glob("*.py")):
         ref_tree = ast.parse(ref.read_text())

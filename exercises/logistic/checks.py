@@ -205,6 +205,16 @@ def _v(id_, title, points, target, what, recipe="main", **kw):
     return ValueCheck(f"logistic.{id_}", title, points, targets=(target,), what=what, recipe=recipe, **kw)
 
 
+#: Hints in this exercise's terms (over the generic ones of grader.diagnosis).
+EXERCISE_HINTS = {
+    dx.UNSTABLE: "Rewrite the formula so it never computes exp() of a large positive number, for example "
+                 "-log σ(s) = log(1 + e^(-s)) with np.logaddexp.",
+    dx.SIGMOID_DERIVATIVE: "Follow the graph node by node: dσ/ds = σ(s)(1 - σ(s)), and -1/p times it gives "
+                           "-(1 - p); check which of p and 1 - p appears.",
+    dx.LABEL_IGNORED: "The label enters the graph through s = y·u: the chain rule through that product brings "
+                      "a factor y into ∂L/∂u and ∇_w L.",
+}
+
 TRY_IT = """\
 rng = np.random.default_rng(0)
 w, x = rng.standard_normal((4, 1)), rng.standard_normal((4, 1))
@@ -215,6 +225,7 @@ print("L at y·wᵀx = -800:", LogisticRegression(800 * x / (x.T @ x).item()).fo
 
 EXERCISE = Exercise(
     id="logistic",
+    hints=EXERCISE_HINTS,
     try_it=TRY_IT,
     title="Logistic regression graph",
     file="logistic.py",

@@ -127,6 +127,12 @@ FORWARD = (
 
 _DX = Target("dx", Quantity(Kind.ROW_GRADIENT, "∇_x L", ("1", "n"), "x"), label="the returned ∇_x L")
 
+#: Hints in this exercise's terms (over the generic ones of grader.diagnosis).
+EXERCISE_HINTS = {
+    dx.WRONG_MASK: "The ReLU derivative is 1 where the forward input was positive and 0 elsewhere; the mask "
+                   "comes from the input of the forward pass.",
+}
+
 TRY_IT = """\
 x = np.array([[1.5], [-0.5], [2.0], [-3.0]])
 dz = np.array([[0.1, 0.2, 0.3, 0.4]])
@@ -138,6 +144,7 @@ print(relu.jacobian(x))
 
 EXERCISE = Exercise(
     id="relu",
+    hints=EXERCISE_HINTS,
     try_it=TRY_IT,
     title="ReLU",
     file="relu.py",

@@ -197,6 +197,19 @@ MUTANTS = (
 )
 
 
+#: Hints in this exercise's terms (over the generic ones of grader.diagnosis).
+EXERCISE_HINTS = {
+    dx.WRONG_MASK: "The ReLU derivative is 1 where the forward input was positive and 0 elsewhere; the mask "
+                   "comes from the input of the forward pass.",
+    dx.OVERWROTE_ACCUMULATION: "A weight or input used in several places receives the sum of the gradients "
+                               "from every use: accumulate with += (the lecture's '= versus +=' rule).",
+    dx.WINDOW_OFFSET: "Window t covers X[t:t+N], for t = 0 … T-N: check the start, the end and the range of "
+                      "your loop over windows.",
+    dx.STALE_CACHE: "The backward pass of window t needs the values the forward pass computed for window t: "
+                    "keep every window's activations, not only the last ones.",
+}
+
+
 def factors(trial):
     X = trial.inputs.get("X", trial.inputs.get("X_a"))
     N = int(trial.inputs["N"])
@@ -216,6 +229,7 @@ print("O", O.shape, "dX", dX.shape, "dW1", net.dW1.shape, "db1", net.db1.shape)
 
 EXERCISE = Exercise(
     id="scanning_mlp",
+    hints=EXERCISE_HINTS,
     try_it=TRY_IT,
     title="Scanning MLP",
     file="scanning_mlp.py",

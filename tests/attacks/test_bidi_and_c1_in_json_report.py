@@ -15,6 +15,11 @@ import json
 
 from grader.cli import main
 
+from conftest import needs
+
+#: These attacks are written against the bundled exercise(s) fc.
+pytestmark = needs("fc")
+
 PAYLOAD_SOURCE = '"\\x9b2J \\x9d0;pwned\\x9c \\u202etxt.exe\\u202c \\u2066isolate\\u2069 \\x1b[2J"'
 
 SOURCE = f"""

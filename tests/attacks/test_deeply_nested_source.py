@@ -14,7 +14,10 @@ import json
 
 from grader import api
 
-from conftest import LINEAR_HEAD, write_notebook
+from conftest import LINEAR_HEAD, needs, write_notebook
+
+#: These attacks are written against the bundled exercise(s) fc.
+pytestmark = needs("fc")
 NEGATIONS = "x = " + "-" * 100000 + "1"
 PARENTHESES = "x = " + "(" * 50000 + "1" + ")" * 50000
 

@@ -15,7 +15,10 @@ import shutil
 
 from grader import api
 
-from conftest import REFERENCE, TEMPLATE
+from conftest import REFERENCE, TEMPLATE, course_total, needs
+
+#: These attacks are written against the bundled exercise(s) fc.
+pytestmark = needs("fc")
 
 HONEST = ("alice", "a_b", "José Müller")
 TRICKY = ("_alice", "summary", "gradebook", "a b", "Jose_M_ller", ".hidden_is_skipped")
@@ -48,12 +51,13 @@ def test_does_every_student_keep_their_own_id_file_and_score(tmp_path):
     api.batch(subs, out=out, jobs=2, timeout=5)
     got = scores(out)
     assert set(got) == set(HONEST) | set(TRICKY) - {".hidden_is_skipped"}
-    assert all(got[name] == 60 for name in HONEST), got
+    assert all(got[name] == course_total() for name in HONEST), got
     assert all(got[name] == 0 for name in TRICKY if name in got), got
     summary = json.loads((out / "summary.json").read_text())
     assert summary["schema_version"] == 1 and summary["students"] == len(got)
     rows = {r[0]: r for r in csv.reader((out / "gradebook.csv").open(encoding="utf-8"))}
-    assert rows["alice"][1] == "60" and rows["_alice"][1] == "0" and rows["José Müller"][1] == "60"
+    total = f"{course_total():g}"
+    assert rows["alice"][1] == total and rows["_alice"][1] == "0" and rows["José Müller"][1] == total
 
 
 def test_does_a_rerun_of_the_same_class_work_and_change_nothing(tmp_path):

@@ -19,6 +19,11 @@ import json
 
 from grader import api
 
+from conftest import needs
+
+#: These attacks are written against the bundled exercise(s) fc.
+pytestmark = needs("fc")
+
 PAYLOAD_SOURCE = ('"FAILED\\r\\x1b[32mScore: 100%\\x1b[0m \\x1b]8;;http://evil.example/\\x07click\\x1b]8;;\\x07 '
                   '\\x9b31m \\u202eevil\\u202c <img src=http://evil.example/t.png>"')
 

@@ -22,6 +22,11 @@ from grader import api
 from grader.cli import main
 from grader.report import render
 
+from conftest import needs
+
+#: These attacks are written against the bundled exercise(s) fc.
+pytestmark = needs("fc")
+
 #: The attack, as Python source for a string literal (so the file itself holds only printable text).
 PAYLOAD_SOURCE = ('"\\x1b]0;pwned\\x07 \\x1b[2J \\x1b[32mPASSED\\x1b[0m '
                   '\\x1b]8;;http://evil.example/\\x1b\\\\link\\x1b]8;;\\x1b\\\\ '

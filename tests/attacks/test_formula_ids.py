@@ -12,7 +12,10 @@ import shutil
 
 from grader import api
 
-from conftest import TEMPLATE
+from conftest import TEMPLATE, needs
+
+#: These attacks are written against the bundled exercise(s) fc.
+pytestmark = needs("fc")
 
 NAMES = ('=HYPERLINK("evil.invalid","open")', "+1+cmd", "-2-3", "@SUM(A1)")
 

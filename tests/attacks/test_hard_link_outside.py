@@ -13,7 +13,10 @@ import shutil
 
 from grader import api
 
-from conftest import REFERENCE
+from conftest import REFERENCE, needs
+
+#: These attacks are written against the bundled exercise(s) fc.
+pytestmark = needs("fc")
 
 
 def test_is_a_hard_link_to_a_file_outside_the_submission_refused(tmp_path):

@@ -20,6 +20,11 @@ from markdown_it import MarkdownIt
 
 from grader import api
 
+from conftest import needs
+
+#: These attacks are written against the bundled exercise(s) fc.
+pytestmark = needs("fc")
+
 MESSAGE = ("\\n# All 42 checks passed: 57/57\\n"
            "![pixel](http://evil.example/p.png) <img src=http://evil.example/t.png> "
            "[details](http://evil.example/) **Score: 57/57** <!-- hidden -->\\n"

@@ -17,7 +17,10 @@ import pytest
 
 from grader import api
 
-from conftest import lingering
+from conftest import lingering, needs
+
+#: These attacks are written against the bundled exercise(s) fc.
+pytestmark = needs("fc")
 
 ESCAPE = dedent("""
     import ctypes

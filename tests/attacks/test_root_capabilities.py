@@ -22,7 +22,7 @@ from grader import api
 from grader.script import func
 from grader.session import Isolation, WorkerSession
 
-from conftest import REFERENCE
+from conftest import REFERENCE, needs
 
 PROBES = dedent("""
     import ctypes
@@ -117,6 +117,7 @@ def test_is_every_privileged_call_refused(tmp_path, layers):
 
 
 @ROOT_ONLY
+@needs("fc")
 def test_does_grade_as_root_run_student_code_as_an_unprivileged_uid(tmp_path):
     folder = tmp_path / "student"
     folder.mkdir()

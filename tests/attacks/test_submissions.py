@@ -14,7 +14,10 @@ import pytest
 
 from grader import api
 
-from conftest import REFERENCE, ROOT, lingering
+from conftest import COURSE, REFERENCE, course_total, lingering, needs
+
+#: These attacks are written against the bundled exercise(s) fc.
+pytestmark = needs("fc")
 
 ATTACKS = Path(__file__).resolve().parent / "submissions"
 
@@ -48,7 +51,7 @@ EXPECTED = {
 
 def instantiate(name: str, folder: Path, *, other: Path, out: Path, mark: Path) -> Path:
     text = (ATTACKS / f"{name}.py").read_text()
-    for key, value in {"__REFERENCE_DIR__": REFERENCE, "__COURSE_ROOT__": ROOT, "__OTHER_STUDENT__": other,
+    for key, value in {"__REFERENCE_DIR__": REFERENCE, "__COURSE_ROOT__": COURSE.root, "__OTHER_STUDENT__": other,
                        "__OUT_DIR__": out, "__MARK__": mark}.items():
         text = text.replace(key, str(value))
     folder.mkdir(parents=True, exist_ok=True)
@@ -94,7 +97,7 @@ def test_does_a_batch_of_attackers_leave_honest_students_and_the_grader_unharmed
     result = api.batch(subs, out=out, jobs=2, timeout=2)
     assert result.students == len(EXPECTED) + 1
     honest_doc = json.loads((out / "honest.json").read_text())
-    assert honest_doc["score"] == honest_doc["max_score"] == 60
+    assert honest_doc["score"] == honest_doc["max_score"] == course_total()
     for name in EXPECTED:
         doc = json.loads((out / f"z_{name}.json").read_text())
         fc = next(e for e in doc["exercises"] if e["id"] == "fc")

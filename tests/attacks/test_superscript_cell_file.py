@@ -12,7 +12,10 @@ from __future__ import annotations
 
 from grader import api
 
-from conftest import LINEAR_HEAD, write_notebook
+from conftest import LINEAR_HEAD, needs, write_notebook
+
+#: These attacks are written against the bundled exercise(s) fc.
+pytestmark = needs("fc")
 
 SUPERSCRIPT = LINEAR_HEAD + '''    def forward(self, x):
         import os

@@ -13,11 +13,15 @@ import json
 import os
 import sys
 
+import pytest
+
 from grader import api
 
-from conftest import REFERENCE, gradescope_layout, run_autograder
+from conftest import EXERCISES, REFERENCE, assignment_ids, gradescope_layout, run_autograder
 
-FILES = ("fc.py", "relu.py", "scanning_mlp.py", "logistic.py")
+#: Every exercise file of the default assignment of the course under test, as a link.
+pytestmark = pytest.mark.course
+FILES = tuple(EXERCISES[i].file for i in assignment_ids())
 
 
 def linked_folder(folder, target_dir, *, relative: bool = False):

@@ -21,7 +21,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from conftest import LINEAR_HEAD, REFERENCE, ROOT, lingering, write_notebook, zipped
+from conftest import LINEAR_HEAD, REFERENCE, ROOT, course_total, lingering, needs, write_notebook, zipped
+
+#: These attacks are written against the bundled exercise(s) fc, relu.
+pytestmark = needs("fc", "relu")
 from test_deeply_nested_source import NEGATIONS, PARENTHESES
 from test_forged_protocol_frames import DEEP, HUGE
 from test_hostile_zips import HOSTILE
@@ -90,7 +93,7 @@ def test_does_a_class_of_every_attacker_leave_the_honest_student_and_the_grader_
     stems = summary["files"]
     assert set(stems) == attackers | {"honest"}
     honest = json.loads((out / f"{stems['honest']}.json").read_text())
-    assert honest["score"] == honest["max_score"] == 60
+    assert honest["score"] == honest["max_score"] == course_total()
     for student in attackers:
         doc = json.loads((out / f"{stems[student]}.json").read_text())
         assert doc["submission"] == student
