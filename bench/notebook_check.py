@@ -3,7 +3,7 @@
     python bench/notebook_check.py [--runs N]
 
 1. `check("<id>")` as a student runs it in a warm kernel: the time of
-   `grader.notebook.grade_code` on the reference pasted into cells, one cell
+   `grader.submissions.notebook.grade_code` on the reference pasted into cells, one cell
    per top-level statement (collection, conversion, worker, every check;
    rendering excluded). Target: under a second per exercise.
 2. `grade <id>.ipynb` end to end, a fresh process each run, against
@@ -51,9 +51,9 @@ def main() -> int:
     import nbformat
     from nbformat.v4 import new_code_cell, new_notebook
 
-    from grader.conversion import Cell
-    from grader.course import find_course
-    from grader.notebook import grade_code
+    from grader.submissions.conversion import Cell
+    from grader.authoring.course import find_course
+    from grader.submissions.notebook import grade_code
 
     course = find_course()
     print(f"Machine: {machine()}")

@@ -3,9 +3,10 @@
 Public API (also the `grade` command's subcommands):
 
     from grader import grade, build, list_exercises
-    report = grade("my_work/")          # a grader.results.Report
+    report = grade("my_work/")          # a grader.outputs.results.Report
 
-Heavy modules load lazily, so `import grader` (done by every worker) stays cheap.
+Subpackages: `isolation` (the untrusted worker and the parent's end of it), `judging`, `authoring`,
+`submissions`, `outputs`. Heavy modules load lazily, so `import grader` (done by every worker) stays cheap.
 """
 
 __version__ = "0.1.0"

@@ -13,10 +13,10 @@
     assignments(*, course=None) -> list[Assignment]
     grade_prepared(prepared, *, label, timeout=10.0, mode="auto", course=None, salt="", allow_root=False,
                    assignment=None) -> Report
-        (modules made from notebooks; `grader.notebook.check` uses it)
+        (modules made from notebooks; `grader.submissions.notebook.check` uses it)
 
 `assignment` is the id of one of the course's assignments (course.toml; see
-`grader.course`). Grading (grade, batch, gradescope, prairielearn) takes the
+`grader.authoring.course`). Grading (grade, batch, gradescope, prairielearn) takes the
 default assignment, the first, when it is None; `grade` with an exercise,
 or with one file named for an exercise, takes that exercise's assignment.
 build, handout and list_exercises cover every exercise when it is None.
@@ -30,16 +30,16 @@ import os
 import tempfile
 from pathlib import Path
 
-from grader import atomic
-from grader import build as _build
-from grader.course import Assignment, Course, find_course
-from grader.engine import Options, grade_files
+from grader.outputs import atomic
+from grader.authoring import build as _build
+from grader.authoring.course import Assignment, Course, find_course
+from grader.judging.engine import Options, grade_files
 from grader.errors import UsageError
-from grader.results import Report
-from grader.session import Limits
-from grader.intake import open_submission
-from grader.spec import Exercise
-from grader.submission import Prepared
+from grader.outputs.results import Report
+from grader.isolation.session import Limits
+from grader.submissions.intake import open_submission
+from grader.authoring.spec import Exercise
+from grader.submissions.submission import Prepared
 
 #: Default wall-clock limit per exercise, in seconds.
 DEFAULT_TIMEOUT = 10.0
@@ -49,14 +49,14 @@ MODES = ("auto", "student", "instructor")
 def grade(path: str | os.PathLike, *, exercise: str | None = None, assignment: str | None = None,
           timeout: float = DEFAULT_TIMEOUT, mode: str = "auto", course: str | os.PathLike | None = None,
           salt: str = "", execute_all: bool = False, allow_root: bool = False) -> Report:
-    """Grade a submission (a folder, .py, .ipynb or .zip; see grader.intake) and return the Report.
+    """Grade a submission (a folder, .py, .ipynb or .zip; see grader.submissions.intake) and return the Report.
 
     assignment: grade that assignment's exercises (see `chosen_assignment` for the default).
     exercise: only this exercise, which must belong to the assignment.
     mode: "auto" uses the reference when the course has it (instructor mode),
     "student" uses only the public cases, "instructor" requires the reference.
     execute_all: for a notebook, run every code cell instead of keeping only
-    the definitions (see grader.conversion).
+    the definitions (see grader.submissions.conversion).
     allow_root: when running as root, grade even if the worker cannot drop
     root's privileges (by default that is refused with a PrivilegeError).
     """
@@ -77,7 +77,7 @@ def chosen_assignment(c: Course, assignment: str | None, *, exercise: str | None
     an exercise it does not hold is a UsageError naming the exercise's assignment); without one, the
     assignment of `exercise`, or of the exercise a single .py or .ipynb at `path` is named for, else
     the course's default assignment."""
-    from grader.intake import exercise_not_in, exercise_of, named_exercises
+    from grader.submissions.intake import exercise_not_in, exercise_of, named_exercises
 
     if exercise is not None:
         c.exercise(exercise)  # raises a UsageError with a suggestion for unknown ids
@@ -96,7 +96,7 @@ def chosen_assignment(c: Course, assignment: str | None, *, exercise: str | None
 def grade_prepared(prepared: Prepared, *, label: str, timeout: float = DEFAULT_TIMEOUT, mode: str = "auto",
                    course: str | os.PathLike | None = None, salt: str = "", allow_root: bool = False,
                    assignment: str | None = None) -> Report:
-    """Grade files already prepared (a kernel's history made into a module, by `grader.notebook`).
+    """Grade files already prepared (a kernel's history made into a module, by `grader.submissions.notebook`).
 
     assignment: recorded in the report (default: the assignment holding the prepared exercises)."""
     report = grade_files(find_course(course), prepared.files, label=label,
@@ -140,10 +140,10 @@ def batch(submissions: str | os.PathLike, *, out: str | os.PathLike, assignment:
 
 def handout(*, out: str | os.PathLike, assignment: str | None = None,
             course: str | os.PathLike | None = None) -> Path:
-    """Write the student handout (see grader.release): no reference, no configs with the salt.
+    """Write the student handout (see grader.authoring.release): no reference, no configs with the salt.
 
     assignment: hand out only that assignment's exercises (default: every exercise of the course)."""
-    from grader.release import build_release
+    from grader.authoring.release import build_release
 
     return build_release(out=out, course=course, assignment=assignment)
 
@@ -154,7 +154,7 @@ def build(*, course: str | os.PathLike | None = None, check: bool = False,
 
     Every exercise of the course by default; assignment: that assignment's exercises; exercise: that one
     (which must then belong to the assignment)."""
-    from grader.intake import exercise_not_in
+    from grader.submissions.intake import exercise_not_in
 
     c = find_course(course)
     ids = None
@@ -175,8 +175,8 @@ def list_exercises(*, course: str | os.PathLike | None = None, assignment: str |
 
 def new(exercise_id: str, *, convention: str = "column", style: str = "class", assignment: str | None = None,
         course: str | os.PathLike | None = None) -> list[Path]:
-    """`grade new`: write a working exercise skeleton (grader.scaffold); returns the paths, relative to the course."""
-    from grader import scaffold
+    """`grade new`: write a working exercise skeleton (grader.authoring.scaffold); returns the paths, relative to the course."""
+    from grader.authoring import scaffold
 
     found = find_course(course)
     written = scaffold.new_exercise(found, exercise_id, convention=convention, style=style, assignment=assignment)
@@ -193,9 +193,9 @@ FORMATS = ("native", "prairielearn", "gradescope")
 
 def gradescope(*, out: str | os.PathLike, assignment: str | None = None, timeout: float = DEFAULT_TIMEOUT,
                salt: str = "", course: str | os.PathLike | None = None) -> Path:
-    """Build a Gradescope autograder zip (see grader.gradescope) that grades one assignment (default: the
+    """Build a Gradescope autograder zip (see grader.outputs.gradescope) that grades one assignment (default: the
     course's default assignment)."""
-    from grader.gradescope import build_package
+    from grader.outputs.gradescope import build_package
 
     if not (timeout > 0):
         raise UsageError("--timeout must be a positive number of seconds")
@@ -204,9 +204,9 @@ def gradescope(*, out: str | os.PathLike, assignment: str | None = None, timeout
 
 def prairielearn(*, out: str | os.PathLike, assignment: str | None = None, timeout: float = DEFAULT_TIMEOUT,
                  salt: str = "", course: str | os.PathLike | None = None) -> Path:
-    """Build a PrairieLearn grader folder: image context, course folder, question (see grader.prairielearn),
+    """Build a PrairieLearn grader folder: image context, course folder, question (see grader.outputs.prairielearn),
     grading one assignment (default: the course's default assignment)."""
-    from grader.prairielearn import build_package
+    from grader.outputs.prairielearn import build_package
 
     if not (timeout > 0):
         raise UsageError("--timeout must be a positive number of seconds")
@@ -218,7 +218,7 @@ def write_json(report: Report, path: str | os.PathLike, *, format: str = "native
 
     format: "native" (schema version 1), "prairielearn" or "gradescope" (their results.json).
     """
-    from grader import platforms
+    from grader.outputs import platforms
 
     if format not in FORMATS:
         raise UsageError(f"format must be one of {', '.join(FORMATS)}")

@@ -7,7 +7,7 @@ LMS column. An entry is a folder of exercise files (or a
 folder whose only subfolder holds them; notebooks named `<id>.ipynb` stand
 in for absent `.py` files), a single `.py` or `.ipynb` (graded for every
 exercise whose classes it defines; notebooks are converted by
-`grader.conversion`), or a `.zip` of a folder or of one notebook.
+`grader.submissions.conversion`), or a `.zip` of a folder or of one notebook.
 
 For each student the batch writes OUT/<student>.txt (the report a student
 sees, without colour) and then OUT/<student>.json (the `grade --json`
@@ -20,14 +20,14 @@ per-student JSON files, in student-id order:
   exercise and per check, then the status), after a points-possible row;
 - OUT/summary.json: totals, histogram, check pass rates, the diagnosis
   codes counted per student (what to reteach), the students who need
-  attention, and the isolation reached (`grader.class_stats` defines the
+  attention, and the isolation reached (`grader.outputs.class_stats` defines the
   counts);
-- OUT/report.html: the same as one self-contained page (`grader.class_report`).
+- OUT/report.html: the same as one self-contained page (`grader.outputs.class_report`).
 Per-student JSON is identical whatever the number of jobs or the order.
 
 Students are graded by `jobs` slot processes (trusted graders, one at a
 time each), so the parent-side checking uses every core. Each slot has its
-own worker fork server (`grader.zygote`) and computes the exercises' plans
+own worker fork server (`grader.isolation.zygote`) and computes the exercises' plans
 once. Slot processes send back only small dicts of numbers and strings they
 built themselves; nothing a student's worker produced is ever unpickled.
 """
@@ -47,10 +47,10 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader import atomic, lms, provenance
+from grader.outputs import atomic, lms, provenance
 from grader.errors import GraderError, UsageError
-from grader.roster import Entry, discover  # noqa: F401 - discover and Entry are part of this API
-from grader.sandbox import worker_uid
+from grader.submissions.roster import Entry, discover  # noqa: F401 - discover and Entry are part of this API
+from grader.isolation.sandbox import worker_uid
 
 
 class BatchError(GraderError):
@@ -83,12 +83,12 @@ def _slot_init(course_root: str, options_doc: dict, out: str, slots) -> None:
     """Runs once in each slot process: course, plans, fork server, uid; the slot dies with the batch."""
     from multiprocessing.util import Finalize
 
-    from grader import sandbox
-    from grader.convention import set_course_root
-    from grader.course import Course
-    from grader.engine import Options, is_instructor, plan_all
-    from grader.session import Limits
-    from grader.zygote import Zygote
+    from grader.isolation import sandbox
+    from grader.judging.convention import set_course_root
+    from grader.authoring.course import Course
+    from grader.judging.engine import Options, is_instructor, plan_all
+    from grader.isolation.session import Limits
+    from grader.isolation.zygote import Zygote
 
     _private_temp()
     signal.signal(signal.SIGINT, signal.SIG_IGN)         # Ctrl-C is the batch's to handle: it stops the slots
@@ -97,7 +97,7 @@ def _slot_init(course_root: str, options_doc: dict, out: str, slots) -> None:
     sandbox.die_with_parent(sig=signal.SIGTERM)
     slot = slots.get()
     course = Course(Path(course_root))
-    set_course_root(course.root)                         # the course's own conventions/ (grader.convention)
+    set_course_root(course.root)                         # the course's own conventions/ (grader.judging.convention)
     ids = course.exercise_ids(options_doc["assignment"])
     isolation = _isolation(options_doc["isolation"], worker_uid(slot + 1))
     options = Options(limits=Limits(timeout=options_doc["timeout"]), mode=options_doc["mode"],
@@ -137,9 +137,9 @@ def _slot_stop(signum, frame) -> None:
 def error_report(course, student: str, message: str, *, instructor: bool, assignment: str | None = None):
     """The report of a student who could not be graded at all: every check of the assignment's exercises
     (default: the course's default assignment) 0, status "error", the reason."""
-    from grader import diagnosis as dx
-    from grader.engine import assignment_names
-    from grader.results import CheckResult, ExerciseResult, Report
+    from grader.judging import diagnosis as dx
+    from grader.judging.engine import assignment_names
+    from grader.outputs.results import CheckResult, ExerciseResult, Report
 
     chosen = course.assignment(assignment).id
     exercises = []
@@ -155,7 +155,7 @@ def error_report(course, student: str, message: str, *, instructor: bool, assign
 def _render_text(report) -> str:
     from rich.console import Console
 
-    from grader.report import render
+    from grader.outputs.report import render
 
     buf = io.StringIO()
     render(report, Console(file=buf, width=100, color_system=None, force_terminal=False, highlight=False,
@@ -164,12 +164,12 @@ def _render_text(report) -> str:
 
 
 def _prepare(entry: Entry, work: Path):
-    """The entry's files ready for the engine (`grader.intake`: zips unpacked, notebooks converted).
+    """The entry's files ready for the engine (`grader.submissions.intake`: zips unpacked, notebooks converted).
 
     A file entry is named for the student, so it counts for every exercise
     it defines. Raises GraderError for an entry that cannot be read.
     """
-    from grader.intake import open_submission
+    from grader.submissions.intake import open_submission
 
     if entry.kind == "invalid":
         raise UsageError(entry.problem)
@@ -180,13 +180,13 @@ def _prepare(entry: Entry, work: Path):
 def grade_student(entry: Entry, graded_with: dict) -> dict:
     """Grade one entry in this slot and write its files; returns a small summary dict.
 
-    graded_with: the entry's content and options digests (`grader.provenance`), recorded in its JSON.
+    graded_with: the entry's content and options digests (`grader.outputs.provenance`), recorded in its JSON.
 
     Whatever goes wrong while handling this student (an unreadable entry, or
     any exception of the grader's own) becomes this student's `error` report
     with a one-line reason; it never stops the batch.
     """
-    from grader.engine import grade_files
+    from grader.judging.engine import grade_files
 
     started = time.monotonic()
     course = _SLOT["course"]
@@ -215,7 +215,7 @@ def grade_student(entry: Entry, graded_with: dict) -> dict:
 def write_student(out: Path, entry: Entry, report, graded_with: dict) -> None:
     """Write a student's .txt (the report they see) and then .json (its presence marks the student done).
 
-    The JSON is the report's, plus `graded_with` (what it was made from; see `grader.provenance`).
+    The JSON is the report's, plus `graded_with` (what it was made from; see `grader.outputs.provenance`).
     """
     atomic.write_text(out / f"{entry.stem}.txt", _render_text(report))
     atomic.write_json(out / f"{entry.stem}.json", {**report.to_dict(), "graded_with": graded_with}, compact=True)
@@ -246,7 +246,7 @@ def _done(out: Path, entry: Entry, graded_with: dict) -> bool:
 
 def _isolation(isolation_doc: dict | None, uid: int | None):
     """The Isolation of a slot: the requested OS layers (all off for None) and, as root, the slot's uid."""
-    from grader.session import Isolation
+    from grader.isolation.session import Isolation
 
     layers = isolation_doc or {"namespaces": False, "landlock": False, "seccomp": False}
     return Isolation(**layers, uid=uid)
@@ -259,8 +259,8 @@ def probe_isolation(course_root: Path, isolation_doc: dict | None, *, allow_root
     Refuses (PrivilegeError) when running as root and the worker kept root's
     privileges, unless allow_root.
     """
-    from grader.engine import check_privileges
-    from grader.session import WorkerSession
+    from grader.judging.engine import check_privileges
+    from grader.isolation.session import WorkerSession
 
     with tempfile.TemporaryDirectory() as tmp:
         probe = Path(tmp) / "probe.py"
@@ -327,11 +327,11 @@ def run(submissions: str | os.PathLike, *, out: str | os.PathLike, jobs: int | N
 
     assignment: the id of the assignment graded (default: the course's default assignment).
     allow_root: grade even if, running as root, the workers cannot drop root's privileges.
-    roster, points, column: for the LMS import files (`grader.lms.write_exports`; column defaults to
+    roster, points, column: for the LMS import files (`grader.outputs.lms.write_exports`; column defaults to
     the assignment's title); a bad roster is refused before anyone is graded.
     """
-    from grader import sandbox
-    from grader.course import find_course
+    from grader.isolation import sandbox
+    from grader.authoring.course import find_course
 
     started = time.monotonic()
     if min_isolation not in sandbox.LEVELS:
@@ -450,7 +450,7 @@ def _grade_all(todo: list[tuple[Entry, dict]], course, options_doc: dict, out: P
                     with pool(1) as p, _stopped_on_interrupt(p):
                         yield p.submit(grade_student, suspect, key).result()
                 except BrokenProcessPool:
-                    from grader.engine import is_instructor
+                    from grader.judging.engine import is_instructor
 
                     assignment = options_doc["assignment"]
                     instructor = is_instructor(course, course.exercise_ids(assignment), options_doc["mode"])
@@ -470,7 +470,7 @@ def _read_doc(path: Path) -> dict | None:
 
 
 def _summary_stats(stats) -> dict:
-    """The class statistics of summary.json (`grader.class_stats` defines every count), all in fixed order."""
+    """The class statistics of summary.json (`grader.outputs.class_stats` defines every count), all in fixed order."""
     def codes(rows):
         return [{"code": d.code, "students": d.students, "percent": d.percent, "exercises": dict(d.by_exercise),
                  "count": d.checks} for d in rows]
@@ -502,20 +502,20 @@ def write_class_files(course, out: Path, entries: list[Entry], layers, skipped, 
     The columns and totals are those of the assignment graded, options["assignment"] (default: the
     course's default assignment).
 
-    The statistics come from `grader.class_stats`, which defines every count
+    The statistics come from `grader.outputs.class_stats`, which defines every count
     once: a student whose report is unreadable or whose every exercise is
     "error" could not be graded (status "error", 0 in the gradebook, left
     out of the statistics, listed in `not_graded` and `attention`). Student
-    ids go into the CSV as data (`grader.neutral.csv_cell`: a cell that a
+    ids go into the CSV as data (`grader.outputs.neutral.csv_cell`: a cell that a
     spreadsheet would run as a formula is quoted). summary.json also gives
     the file name (stem) of every student's outputs. report.html is drawn by
-    `grader.class_report`. worker_uid: the uid the probe worker ran as (from
+    `grader.outputs.class_report`. worker_uid: the uid the probe worker ran as (from
     /proc), recorded with the isolation.
     """
-    from grader import sandbox
-    from grader.class_report import write_report
-    from grader.class_stats import class_stats
-    from grader.neutral import csv_cell
+    from grader.isolation import sandbox
+    from grader.outputs.class_report import write_report
+    from grader.outputs.class_stats import class_stats
+    from grader.outputs.neutral import csv_cell
 
     graded = course.assignment(options.get("assignment"))
     exercises = course.exercises(graded.id)

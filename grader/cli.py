@@ -18,7 +18,7 @@ Exit codes: 0 when every graded check passes, 1 when any check fails, 2 for
 a usage error, an unreadable submission or a broken course folder. The human
 report goes to stdout; errors go to stderr in one line; machine-readable
 output only ever goes to the file named by --json. Error lines may quote file
-names from a submission, so they pass through `grader.neutral.one_line`: no
+names from a submission, so they pass through `grader.outputs.neutral.one_line`: no
 control or bidi character acts, and a newline in a name cannot break the line.
 """
 
@@ -30,7 +30,7 @@ import sys
 
 from grader import api
 from grader.errors import GraderError
-from grader.neutral import one_line, visible
+from grader.outputs.neutral import one_line, visible
 
 #: The one line a bare `grade` prints (on stderr); `grade --help` says the rest.
 USAGE = ("usage: grade PATH [--exercise ID] [--json FILE] [--timeout S] [...]   "
@@ -83,7 +83,7 @@ def _parser() -> argparse.ArgumentParser:
                        help="as root, grade even if student code cannot be moved to an unprivileged uid "
                             "(it would then run with root's privileges; refused by default)")
 
-    from grader.sandbox import LEVELS
+    from grader.isolation.sandbox import LEVELS
 
     batch = sub.add_parser("batch", help="grade a folder with one entry per student")
     batch.add_argument("submissions", help="a folder: one folder, .py, .zip or .ipynb per student")
@@ -172,7 +172,7 @@ def _normalise(argv: list[str]) -> list[str]:
 def _batch(args) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from grader.report import render_batch
+    from grader.outputs.report import render_batch
 
     console = _console()
     bar = Progress(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
@@ -222,13 +222,13 @@ def main(argv: list[str] | None = None) -> int:
             except (GraderError, OSError) as exc:
                 if args.json and args.format == "prairielearn":
                     # PrairieLearn shows "not gradable" with the reason, not a failed job.
-                    from grader.platforms import prairielearn_ungradable
-                    from grader.prairielearn import write_results
+                    from grader.outputs.platforms import prairielearn_ungradable
+                    from grader.outputs.prairielearn import write_results
 
                     write_results(prairielearn_ungradable(one_line(getattr(exc, "message", None) or exc)),
                                   args.json)
                 raise
-            from grader.report import render
+            from grader.outputs.report import render
 
             render(report, _console())
             if args.json:
@@ -257,7 +257,7 @@ def main(argv: list[str] | None = None) -> int:
                                            f"solutions, so `grade` runs there in student mode (public cases).")))
             return 0
         if args.command == "build":
-            from grader.report import render_build
+            from grader.outputs.report import render_build
 
             result = api.build(course=args.course, check=args.check, exercise=args.exercise,
                                assignment=args.assignment)
@@ -271,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
             console.print(_line(visible("Edit the reference and the statement, then run `grade build`.")))
             return 0
         if args.command == "list":
-            from grader.report import render_exercises
+            from grader.outputs.report import render_exercises
 
             render_exercises(api.list_exercises(course=args.course, assignment=args.assignment), _console(),
                              assignments=api.assignments(course=args.course))

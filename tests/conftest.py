@@ -1,6 +1,6 @@
 """Shared test helpers: the course under test, submissions built from its reference, and grading them.
 
-The course is `grader.course.find_course()`: the course bundled with this
+The course is `grader.authoring.course.find_course()`: the course bundled with this
 repository, or the folder named by GRADE_COURSE. Course-generic tests (marked
 `course`) read exercises, checks, points and totals from it (`COURSE`,
 `EXERCISES`, `course_total`, `exercise_points`, ...) and never name an
@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from grader import api
-from grader.course import find_course
+from grader.authoring.course import find_course
 
 #: This repository: the grader package, the bundled example submission, the tests and their corpora.
 ROOT = Path(__file__).resolve().parent.parent
@@ -99,7 +99,7 @@ def lms_grade(score: float, max_score: float, points: float) -> str:
 
 @pytest.fixture
 def course():
-    """The course under test (`grader.course.Course`)."""
+    """The course under test (`grader.authoring.course.Course`)."""
     return COURSE
 
 #: The head of an fc submission: imports and a Linear whose methods an attack test appends.
@@ -225,7 +225,7 @@ def lingering() -> list[str]:
         except OSError:
             continue
         mine = cmd.startswith(sys.executable + " ")
-        if state != "Z" and mine and ("grader.worker" in cmd or "grader.zygote" in cmd):
+        if state != "Z" and mine and ("grader.isolation.worker" in cmd or "grader.isolation.zygote" in cmd):
             found.append(f"{entry}: {cmd[:80]}")
     return found
 

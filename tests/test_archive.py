@@ -1,10 +1,10 @@
-"""grader/archive.py: what a zip becomes on disk. (Hostile zips are in tests/attacks/test_hostile_zips.py.)"""
+"""grader/submissions/archive.py: what a zip becomes on disk. (Hostile zips are in tests/attacks/test_hostile_zips.py.)"""
 
 from __future__ import annotations
 
 import zipfile
 
-from grader import archive
+from grader.submissions import archive
 
 
 def files_under(folder) -> list[str]:

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from grader import api, batch, sandbox
+from grader import api, batch
+from grader.isolation import sandbox
 from grader.errors import UsageError
 
 from conftest import (BUGGY, EXERCISES, REFERENCE, TEMPLATE, assignment_ids, check_ids, course_total, default_pair,

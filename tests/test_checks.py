@@ -1,4 +1,4 @@
-"""Questions about how checks judge and explain (grader.checks), on small planted bugs."""
+"""Questions about how checks judge and explain (grader.judging.checks), on small planted bugs."""
 
 from __future__ import annotations
 
@@ -61,11 +61,11 @@ def test_does_float32_the_worker_saw_widen_the_tolerance_of_float64_results():
     """A float64 result off by 1e-6 relative: wrong at float64 precision, right for work done in float32."""
     import numpy as np
 
-    from grader.checks import CheckContext, Target, ValueCheck
-    from grader.convention import Kind, Quantity
-    from grader.script import In, func
-    from grader.trial import Expectation, Trial
-    from grader.values import Outcome, Value
+    from grader.judging.checks import CheckContext, Target, ValueCheck
+    from grader.judging.convention import Kind, Quantity
+    from grader.isolation.script import In, func
+    from grader.judging.trial import Expectation, Trial
+    from grader.judging.values import Outcome, Value
 
     expected = np.array([[1.0, -2.0, 3.0]])
     given = expected * (1 + 1e-6)

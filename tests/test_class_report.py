@@ -1,4 +1,4 @@
-"""Questions about the class report page (grader.class_report): escaping, self-containment, determinism,
+"""Questions about the class report page (grader.outputs.class_report): escaping, self-containment, determinism,
 and how a real browser draws the page of a real batch."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from grader import api
-from grader.class_report import REPORT_NAME, render_html, write_report
-from grader.class_stats import class_stats
+from grader.outputs.class_report import REPORT_NAME, render_html, write_report
+from grader.outputs.class_stats import class_stats
 
 from conftest import BUGGY, BUNDLED, REFERENCE, TEMPLATE, require
 from test_class_stats import MAX, doc, hung, stub, unreadable

@@ -1,10 +1,10 @@
-"""Questions about the class statistics (grader.class_stats), on reports built in code."""
+"""Questions about the class statistics (grader.outputs.class_stats), on reports built in code."""
 
 from __future__ import annotations
 
 import random
 
-from grader.class_stats import NOT_MISCONCEPTIONS, class_stats
+from grader.outputs.class_stats import NOT_MISCONCEPTIONS, class_stats
 
 #: A two-exercise course: check ids per exercise, one point each.
 COURSE = {"fc": ("fc.forward", "fc.backward.dx", "fc.backward.dW"), "relu": ("relu.forward", "relu.backward")}

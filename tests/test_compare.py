@@ -1,11 +1,11 @@
-"""Questions about the scale-aware tolerance (grader.compare)."""
+"""Questions about the scale-aware tolerance (grader.judging.compare)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from grader.compare import compare, compare_projected, effective_precision, rel_errors, rtol_for
+from grader.judging.compare import compare, compare_projected, effective_precision, rel_errors, rtol_for
 
 
 def test_does_a_tiny_entry_not_demand_impossible_relative_precision():

@@ -1,10 +1,10 @@
-"""Questions about naming layouts in words (grader.convention)."""
+"""Questions about naming layouts in words (grader.judging.convention)."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from grader.convention import Kind, Quantity, recognise
+from grader.judging.convention import Kind, Quantity, recognise
 
 DW = Quantity(Kind.MATRIX_GRADIENT, "∇_W L", ("out", "in"), "W")
 DX = Quantity(Kind.ROW_GRADIENT, "∇_x L", ("1", "in"), "x")
@@ -65,9 +65,9 @@ def test_do_expected_words_name_the_dimensions():
 
 import pytest  # noqa: E402
 
-from grader import convention  # noqa: E402
-from grader import diagnosis as dx  # noqa: E402
-from grader.convention import get_convention, known_conventions, set_course_root  # noqa: E402
+from grader.judging import convention  # noqa: E402
+from grader.judging import diagnosis as dx  # noqa: E402
+from grader.judging.convention import get_convention, known_conventions, set_course_root  # noqa: E402
 from grader.errors import CourseError  # noqa: E402
 
 B_DX = Quantity(Kind.GRADIENT, "∇_x L", ("N", "D"), "x", convention="batch")
@@ -153,7 +153,7 @@ def course_root(tmp_path, monkeypatch):
 def _bundled_text(name: str) -> str:
     from importlib import resources
 
-    return resources.files("grader").joinpath("conventions", f"{name}.toml").read_text(encoding="utf-8")
+    return resources.files("grader.judging").joinpath("conventions", f"{name}.toml").read_text(encoding="utf-8")
 
 
 def test_are_both_bundled_conventions_found_with_their_rules():

@@ -1,4 +1,4 @@
-"""Questions about turning notebooks into gradable modules (grader.conversion)."""
+"""Questions about turning notebooks into gradable modules (grader.submissions.conversion)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import warnings
 import pytest
 
 from conftest import write_notebook
-from grader.conversion import Cell, definitions, execute_all, read_notebook
+from grader.submissions.conversion import Cell, definitions, execute_all, read_notebook
 from grader.errors import SubmissionError
-from grader.submission import defined_names_in
+from grader.submissions.submission import defined_names_in
 
 
 def cells(*sources, tags=None):
@@ -73,7 +73,7 @@ def test_does_a_magic_inside_a_method_body_become_a_no_op_in_both_policies():
 
 
 def test_is_an_import_of_the_grader_dropped():
-    conv = definitions(cells("from grader.notebook import check\nimport grader.api\nimport math"))
+    conv = definitions(cells("from grader.submissions.notebook import check\nimport grader.api\nimport math"))
     assert "grader" not in conv.source and "import math" in conv.source
     assert "an import of the grader itself" in conv.dropped[0]
 
@@ -164,7 +164,7 @@ def test_is_ipython_syntax_read_by_ipython_itself_without_nbconvert_or_warnings(
 
     script = ("import sys\n"
               "sys.modules['nbconvert'] = None\n"          # nbconvert's filter must play no part
-              "from grader.conversion import Cell, definitions\n"
+              "from grader.submissions.conversion import Cell, definitions\n"
               "conv = definitions([Cell(1, 'class Sigmoid:\\n    pass\\n\\nSigmoid?\\nx = !ls\\n%timeit 1')])\n"
               "print(conv.kept, conv.dropped)\n")
     done = subprocess.run([sys.executable, "-W", "always", "-c", script], capture_output=True, text=True,
@@ -179,7 +179,7 @@ def test_is_a_magic_cell_converted_silently_and_without_importing_nbconvert():
     import sys
 
     script = ("import sys, warnings\n"
-              "from grader.conversion import Cell, definitions\n"
+              "from grader.submissions.conversion import Cell, definitions\n"
               "with warnings.catch_warnings(record=True) as seen:\n"
               "    warnings.simplefilter('always')\n"
               "    conv = definitions([Cell(1, 'def f():\\n    return 1\\n\\nf?'), Cell(2, '!pip install x')])\n"

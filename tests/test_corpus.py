@@ -30,7 +30,7 @@ def test_is_the_corpus_as_large_as_promised():
 
 def test_does_every_manifest_entry_name_an_existing_file_check_and_code():
     from grader import api
-    from grader.diagnosis import ALL_CODES
+    from grader.judging.diagnosis import ALL_CODES
 
     checks = {c.id for ex in api.list_exercises() for c in ex.checks}
     for e in ENTRIES:

@@ -1,4 +1,4 @@
-"""Questions about what the parent checks of a worker's privileges (grader.credentials, engine.check_privileges)."""
+"""Questions about what the parent checks of a worker's privileges (grader.isolation.credentials, engine.check_privileges)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ import shutil
 
 import pytest
 
-from grader import credentials
-from grader.course import find_course
-from grader.credentials import Credentials
-from grader.engine import Options, grade_files
+from grader.isolation import credentials
+from grader.authoring.course import find_course
+from grader.isolation.credentials import Credentials
+from grader.judging.engine import Options, grade_files
 from grader.errors import PrivilegeError
-from grader.session import Isolation
+from grader.isolation.session import Isolation
 
 from conftest import REFERENCE, needs
 

@@ -1,4 +1,4 @@
-"""Questions about declaring an exercise from its reference (grader.declare)."""
+"""Questions about declaring an exercise from its reference (grader.authoring.declare)."""
 
 from __future__ import annotations
 
@@ -8,14 +8,14 @@ import numpy as np
 import pytest
 
 from grader.cli import main
-from grader.course import find_course
-from grader.declare import DeclarationError, parse_docstring, read_interface
+from grader.authoring.course import find_course
+from grader.authoring.declare import DeclarationError, parse_docstring, read_interface
 from grader.errors import CourseError
-from grader.script import run_local
+from grader.isolation.script import run_local
 
 from conftest import ROOT, needs, patch
 
-SIGMOID_DECLARATION = '''from grader.declare import layer
+SIGMOID_DECLARATION = '''from grader.authoring import layer
 
 EXERCISE = layer(
     "sigmoid", "Sigmoid",

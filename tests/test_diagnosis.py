@@ -1,11 +1,11 @@
-"""Questions about the generic signatures of a wrong tensor (grader.diagnosis)."""
+"""Questions about the generic signatures of a wrong tensor (grader.judging.diagnosis)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from grader import diagnosis as dx
+from grader.judging import diagnosis as dx
 
 E = np.random.default_rng(0).standard_normal((3, 5))
 
@@ -65,7 +65,7 @@ def test_does_a_window_fit_name_an_overwritten_sum_and_a_missing_edge_window():
 
 
 def test_does_a_known_wrong_answer_win_over_the_generic_signature():
-    from grader.mutants import KnownWrong, Mutant
+    from grader.judging.mutants import KnownWrong, Mutant
 
     m = Mutant("flip", ("dx",), dx.WRONG_MASK, "an inverted mask")
     wrong = -E
@@ -83,9 +83,9 @@ def test_does_the_scale_hint_mention_the_batch_size_only_when_the_factor_is_it(f
 
 
 def test_does_a_check_with_no_pattern_take_the_misconception_another_check_named_for_the_same_quantity():
-    from grader.checks import Target, ValueCheck
-    from grader.convention import Kind, Quantity
-    from grader.results import CheckResult
+    from grader.judging.checks import Target, ValueCheck
+    from grader.judging.convention import Kind, Quantity
+    from grader.outputs.results import CheckResult
 
     target = Target("dx", Quantity(Kind.ROW_GRADIENT, "∇_x L", ("1", "n"), "x"))
     checks = (ValueCheck("relu.backward", "b", 3, targets=(target,)),

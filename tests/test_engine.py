@@ -1,4 +1,4 @@
-"""Questions about grading whole submissions end to end (grader.engine via grader.api)."""
+"""Questions about grading whole submissions end to end (grader.judging.engine via grader.api)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 import pytest
 
 from grader import api
-from grader.results import Report
+from grader.outputs.results import Report
 
 from conftest import (ASSIGNMENTS, BUGGY, COURSE, EXERCISES, REFERENCE, TEMPLATE, assignment_ids, checks_by_id,
                       course_total, exercise_points, failing_ids, needs, needs_bundled, patch, reference_source)
@@ -140,7 +140,7 @@ def test_does_grading_twice_give_identical_json(tmp_path):
 
 @needs("fc")
 def test_does_the_hidden_salt_change_hidden_inputs_but_not_public_ones():
-    from grader.engine import plan_exercise
+    from grader.judging.engine import plan_exercise
 
     course = COURSE
     ex = course.exercise("fc")
@@ -154,7 +154,7 @@ def test_does_the_hidden_salt_change_hidden_inputs_but_not_public_ones():
 
 @pytest.mark.course
 def test_do_hidden_cases_use_shapes_other_than_the_public_ones():
-    from grader.engine import plan_exercise
+    from grader.judging.engine import plan_exercise
 
     course = COURSE
     for ex in course.exercises():

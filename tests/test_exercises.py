@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from grader import api
-from grader.engine import plan_exercise
+from grader.judging.engine import plan_exercise
 
 from conftest import ASSIGNMENTS, COURSE, EXERCISES, exercise_points, needs
 

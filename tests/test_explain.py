@@ -1,11 +1,11 @@
-"""Questions about explaining exceptions from student code in the student's terms (grader.explain)."""
+"""Questions about explaining exceptions from student code in the student's terms (grader.judging.explain)."""
 
 from __future__ import annotations
 
 import pytest
 
-from grader.explain import cause_of, hint_for
-from grader.values import Frame, StepError
+from grader.judging.explain import cause_of, hint_for
+from grader.judging.values import Frame, StepError
 
 _OPERAND_0 = ("matmul: Input operand 0 does not have enough dimensions (has 0, gufunc core with signature "
               "(n?,k),(k,m?)->(n?,m?) requires 1)")

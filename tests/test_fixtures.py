@@ -1,4 +1,4 @@
-"""Questions about the stored public cases (grader.fixtures) and their drift from the reference."""
+"""Questions about the stored public cases (grader.authoring.fixtures) and their drift from the reference."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ import shutil
 import numpy as np
 import pytest
 
-from grader import api, fixtures
-from grader.build import build, expected_files
-from grader.course import Course, find_course
+from grader import api
+from grader.authoring import fixtures
+from grader.authoring.build import build, expected_files
+from grader.authoring.course import Course, find_course
 from grader.errors import CourseError
-from grader.values import Value
+from grader.judging.values import Value
 
 from conftest import needs
 

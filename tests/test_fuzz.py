@@ -23,10 +23,11 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from grader import archive, protocol
-from grader.conversion import Cell, definitions, execute_all, read_notebook
+from grader.submissions import archive
+from grader.isolation import protocol
+from grader.submissions.conversion import Cell, definitions, execute_all, read_notebook
 from grader.errors import SubmissionError
-from grader.submission import defined_names_in
+from grader.submissions.submission import defined_names_in
 
 FUZZ = settings(max_examples=150, derandomize=True, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

@@ -1,4 +1,4 @@
-"""Questions about the exercise notebooks `grade build` writes (grader.handout)."""
+"""Questions about the exercise notebooks `grade build` writes (grader.authoring.handout)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import pytest
 
 from conftest import COURSE, EXERCISE_FILES, TEMPLATE
 from grader import api
-from grader.conversion import SKIP_TAG, definitions, read_notebook
-from grader.course import find_course
-from grader.handout import make_notebook
+from grader.submissions.conversion import SKIP_TAG, definitions, read_notebook
+from grader.authoring.course import find_course
+from grader.authoring.handout import make_notebook
 
 #: Every test here reads the notebooks of the course under test.
 pytestmark = pytest.mark.course
@@ -56,7 +56,7 @@ def test_does_the_notebook_hold_statement_stubs_try_it_and_check_cells(ex_id):
     code = [c for c in nb.cells if c.cell_type == "code"]
     graded = [c for c in code if SKIP_TAG not in c.metadata.get("tags", [])]
     skipped = [c for c in code if SKIP_TAG in c.metadata.get("tags", [])]
-    assert [c.source for c in skipped][-1] == f'from grader.notebook import check\n\ncheck("{ex_id}")'
+    assert [c.source for c in skipped][-1] == f'from grader.submissions.notebook import check\n\ncheck("{ex_id}")'
     if COURSE.exercise(ex_id).try_it:                                             # try-it, then check
         assert len(skipped) == 2 and "NotImplementedError" in skipped[0].source
         # Any error in the try-it cell prints one line and lets "Run All" reach the check cell.

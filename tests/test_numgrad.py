@@ -1,11 +1,11 @@
-"""Questions about finite differences (grader.numgrad) on functions with known derivatives."""
+"""Questions about finite differences (grader.judging.numgrad) on functions with known derivatives."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from grader import numgrad
+from grader.judging import numgrad
 
 
 def batch(f):

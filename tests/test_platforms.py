@@ -1,4 +1,4 @@
-"""Questions about the Gradescope and PrairieLearn outputs (grader.platforms, grader.gradescope)."""
+"""Questions about the Gradescope and PrairieLearn outputs (grader.outputs.platforms, grader.outputs.gradescope)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ import zipfile
 
 import pytest
 
-from grader import api, platforms
+from grader import api
+from grader.outputs import platforms
 
 from conftest import (ASSIGNMENTS, BUGGY, COURSE, EXERCISES, REFERENCE, TEMPLATE, assignment_ids, check_ids,
                       course_total, exercise_points, gradescope_layout, needs, needs_bundled, patch, run_autograder,
@@ -78,7 +79,7 @@ def test_does_the_zip_hold_setup_run_autograder_and_the_project_at_its_root(grad
     assert {"setup.sh", "run_autograder", "pyproject.toml", "autograder.json"} <= names
     assert {f"reference/{e.file}" for e in EXERCISES.values()} <= names
     assert {f"reference/mutants/{i}.py" for i, e in EXERCISES.items() if e.mutants} <= names
-    assert {f"exercises/{i}/public_cases.json" for i in EXERCISES} <= names and "grader/engine.py" in names
+    assert {f"exercises/{i}/public_cases.json" for i in EXERCISES} <= names and "grader/judging/engine.py" in names
     assert ("course.toml" in names) == COURSE.course_file.is_file()
     assert config == {"assignment": ASSIGNMENTS[0].id, "timeout": TIMEOUT, "salt": "course-secret"}
     assert not [n for n in names if n.startswith("source/") or "__pycache__" in n or n.endswith(".pyc")]

@@ -1,4 +1,4 @@
-"""Questions about the PrairieLearn grader package and its runner (grader.prairielearn).
+"""Questions about the PrairieLearn grader package and its runner (grader.outputs.prairielearn).
 
 Each runner test lays out a temporary folder the way PrairieLearn lays out /grade
 (docs/externalGrading.md in github.com/PrairieLearn/PrairieLearn): the student's files in
@@ -22,7 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from grader import api, prairielearn
+from grader import api
+from grader.outputs import prairielearn
 from grader.errors import UsageError
 
 from conftest import (ASSIGNMENTS, COURSE, EXERCISES, REFERENCE, TEMPLATE, assignment_ids, check_ids, course_total,
@@ -218,7 +219,7 @@ def test_does_info_json_start_the_runner_the_dockerfile_installs(package):
     assert opts["image"].endswith(f":{build}") and 0 < opts["timeout"] <= prairielearn.MAX_JOB_SECONDS
     assert opts["serverFilesCourse"] == [f"{prairielearn.COURSE_DIR}/"]
     default = ASSIGNMENTS[0].id
-    assert opts["entrypoint"][1:] == ["-m", "grader.prairielearn", "run", "--root", "/grade", "--assignment", default]
+    assert opts["entrypoint"][1:] == ["-m", "grader.outputs.prairielearn", "run", "--root", "/grade", "--assignment", default]
     cmd = next(line for line in dockerfile.splitlines() if line.startswith("CMD "))
     assert json.loads(cmd[4:]) == opts["entrypoint"][:-2]          # the image's default: the course folder's
     python = Path(opts["entrypoint"][0])
@@ -261,7 +262,7 @@ def test_is_the_image_context_an_installable_project_offline(package, tmp_path):
         names = {n.split("/", 1)[1] for n in tar.getnames() if "/" in n}
         requires = tar.extractfile(next(m for m in tar.getmembers() if m.name.endswith("egg-info/requires.txt")))
         deps = requires.read().decode()
-    assert {"grader/prairielearn.py", "grader/worker.py", "grader/zygote.py", "pyproject.toml"} <= names
+    assert {"grader/outputs/prairielearn.py", "grader/isolation/worker.py", "grader/isolation/zygote.py", "pyproject.toml"} <= names
     assert "numpy" in deps and "rich" in deps
 
 
@@ -286,12 +287,12 @@ def test_is_a_folder_that_is_not_a_package_left_alone(tmp_path):
 
 
 def test_is_a_salt_whose_hidden_cases_cannot_be_made_refused_at_build_time(tmp_path, monkeypatch):
-    import grader.engine
+    import grader.judging.engine
 
     def fails(course, exercise, *, instructor, salt=""):
         raise RuntimeError("could not draw inputs")
 
-    monkeypatch.setattr(grader.engine, "plan_exercise", fails)
+    monkeypatch.setattr(grader.judging.engine, "plan_exercise", fails)
     with pytest.raises(UsageError, match="another --salt"):
         api.prairielearn(out=tmp_path / "pl", salt="unlucky")
     assert not (tmp_path / "pl").exists()

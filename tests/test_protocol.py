@@ -1,4 +1,4 @@
-"""Questions about the pickle-free wire format (grader.protocol)."""
+"""Questions about the pickle-free wire format (grader.isolation.protocol)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import struct
 import numpy as np
 import pytest
 
-from grader import protocol
-from grader.protocol import FrameReader, PayloadBuilder, ProtocolError, decode_tree, encode_value, pack_frame
+from grader.isolation import protocol
+from grader.isolation.protocol import FrameReader, PayloadBuilder, ProtocolError, decode_tree, encode_value, pack_frame
 
 
 def roundtrip(obj):

@@ -1,4 +1,4 @@
-"""Questions about the student handout (grader.release, `grade handout`)."""
+"""Questions about the student handout (grader.authoring.release, `grade handout`)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 
 from grader import api
 from grader.errors import UsageError
-from grader.release import solution_blocks
+from grader.authoring.release import solution_blocks
 
 from conftest import ASSIGNMENTS, COURSE, EXERCISES, REFERENCE, assignment_ids
 
@@ -30,7 +30,7 @@ def test_does_the_handout_hold_no_staff_only_file(handout):
     names = {p.relative_to(handout).as_posix() for p in handout.rglob("*")}
     for i, e in EXERCISES.items():
         assert {f"exercises/{i}/public_cases.json", f"exercises/{i}/{i}.ipynb", f"student_template/{e.file}"} <= names
-    assert {"grader/engine.py", "pyproject.toml", "README.md"} <= names
+    assert {"grader/judging/engine.py", "pyproject.toml", "README.md"} <= names
     assert ("course.toml" in names) == COURSE.course_file.is_file()
     staff = [n for n in names if n.split("/")[0] in ("reference", "tests", "bench", "examples", ".ci", ".git")
              or n.endswith(("autograder.json", "prairielearn.json")) or "__pycache__" in n]
@@ -43,7 +43,7 @@ def test_does_a_handout_of_one_assignment_hold_that_assignment_alone(assignment,
     ids = assignment_ids(assignment)
     assert sorted(p.name for p in (out / "exercises").iterdir()) == sorted(ids)
     assert sorted(p.name for p in (out / "student_template").iterdir()) == sorted(EXERCISES[i].file for i in ids)
-    code = ("import sys, json; sys.path.insert(0, sys.argv[1]); from grader.course import find_course; "
+    code = ("import sys, json; sys.path.insert(0, sys.argv[1]); from grader.authoring.course import find_course; "
             "c = find_course(); print(json.dumps([[a.id, list(a.exercises)] for a in c.assignments()]))")
     env = {k: v for k, v in os.environ.items() if k != "GRADE_COURSE"}
     done = subprocess.run([sys.executable, "-c", code, str(out)], capture_output=True, text=True, timeout=60,

@@ -1,4 +1,4 @@
-"""Questions about the human report (grader.report), rendered on a pinned console."""
+"""Questions about the human report (grader.outputs.report), rendered on a pinned console."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from rich.console import Console
 
 from grader import api
-from grader.report import render
+from grader.outputs.report import render
 
 from conftest import (ASSIGNMENTS, BUGGY, BUNDLED, REFERENCE, TEMPLATE, assignment_ids, exercise_points, needs,
                       require)
@@ -158,7 +158,7 @@ def test_is_markup_in_a_students_exception_printed_literally_on_either_console(g
 
 
 def test_does_printed_output_keep_a_carriage_return_visible_instead_of_splitting_at_it():
-    from grader.results import ExerciseResult, Report
+    from grader.outputs.results import ExerciseResult, Report
 
     ex = ExerciseResult("fc", "t", "crashed", 0.0, 1.0, (), message="died", output="first\rOVER\nlast\x1b[2J\n")
     text = rendered(Report("attacker", "student", (ex,)))
@@ -171,8 +171,8 @@ def batch_summary(rows, *, changed: int = 0, lms: dict | None = None) -> str:
     from pathlib import Path
 
     from grader.batch import BatchResult, _summary_stats
-    from grader.class_stats import class_stats
-    from grader.report import render_batch
+    from grader.outputs.class_stats import class_stats
+    from grader.outputs.report import render_batch
 
     stats = class_stats(rows, max_score=5)
     summary = {"students": len(stats.students), "graded": stats.graded, "errors": stats.errors, "max_score": 5,
@@ -272,7 +272,7 @@ def _self_x_never_stored():
 
 
 def test_does_one_broadcast_error_in_backward_give_one_panel_listing_every_check_it_cost(graded):
-    from grader.results import group_by_cause
+    from grader.outputs.results import group_by_cause
 
     report = graded("scanning_mlp", _broadcast_in_backward())
     text = rendered(report)
@@ -293,7 +293,7 @@ def test_does_a_self_x_never_stored_say_self_x_is_none_once(graded):
 def test_does_the_json_list_each_shared_cause_with_the_checks_it_cost(graded):
     import jsonschema
 
-    from grader.schema import REPORT
+    from grader.outputs.schema import REPORT
 
     doc = graded("fc", _self_x_never_stored()).to_dict()
     jsonschema.validate(doc, REPORT)
@@ -336,7 +336,7 @@ def test_does_the_relu_scale_panel_reuse_the_misconception_the_backward_panel_na
 
 def test_are_internal_names_kept_out_of_student_messages(graded):
     from conftest import patch, reference_source
-    from grader.script import In, call
+    from grader.isolation.script import In, call
 
     assert call("dX_1", "net", "backward", In("dO_a")).describe() == "net.backward(dO)"
     src = patch(reference_source("fc"), "        return self.W @ x + self.b\n", "        return self.W @ x\n")

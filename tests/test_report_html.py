@@ -1,4 +1,4 @@
-"""Questions about the report drawn for Jupyter (grader.report_html) and how check() shows it.
+"""Questions about the report drawn for Jupyter (grader.outputs.report_html) and how check() shows it.
 
 The fragment is compared with the terminal report (the same verdicts, ids
 and points), searched for anything hostile text could have turned into
@@ -23,13 +23,13 @@ import test_notebook
 from conftest import (BUGGY, BUNDLED, EXERCISES, REFERENCE, TEMPLATE, assignment_ids, has, needs, needs_bundled,
                       reference_source)
 from grader import api
-from grader.conversion import Cell, definitions
-from grader.course import find_course
-from grader.notebook import _collected_lines, check
-from grader.report import render
-from grader.report_html import ROOT_CLASS, render_html
-from grader.results import CaseCount, CheckResult, ExerciseResult, Report, Worst
-from grader.values import Frame
+from grader.submissions.conversion import Cell, definitions
+from grader.authoring.course import find_course
+from grader.submissions.notebook import _collected_lines, check
+from grader.outputs.report import render
+from grader.outputs.report_html import ROOT_CLASS, render_html
+from grader.outputs.results import CaseCount, CheckResult, ExerciseResult, Report, Worst
+from grader.judging.values import Frame
 
 #: The kernelspec fixtures of the notebook tests, shared so both run the same interpreter.
 kernel_env, monkeypatch_module = test_notebook.kernel_env, test_notebook.monkeypatch_module
@@ -335,9 +335,9 @@ def test_does_chromium_fit_the_report_in_a_jupyter_output_area_without_clipping(
 @needs("relu")
 def test_does_check_in_a_kernel_make_one_display_call_with_html_and_text(monkeypatch):
     calls = []
-    monkeypatch.setattr("grader.notebook.kernel_cells", lambda: [Cell(1, reference_source("relu")),
+    monkeypatch.setattr("grader.submissions.notebook.kernel_cells", lambda: [Cell(1, reference_source("relu")),
                                                                  Cell(2, reference_source("relu"))])
-    monkeypatch.setattr("grader.notebook._kernel_display", lambda: lambda *a, **k: calls.append((a, k)))
+    monkeypatch.setattr("grader.submissions.notebook._kernel_display", lambda: lambda *a, **k: calls.append((a, k)))
     assert check("relu") is None
     assert len(calls) == 1
     (bundle,), kwargs = calls[0]
@@ -348,8 +348,8 @@ def test_does_check_in_a_kernel_make_one_display_call_with_html_and_text(monkeyp
 
 def test_is_a_problem_in_a_kernel_one_display_call_too(monkeypatch):
     calls = []
-    monkeypatch.setattr("grader.notebook.kernel_cells", lambda: [Cell(1, "x = 1")])
-    monkeypatch.setattr("grader.notebook._kernel_display", lambda: lambda *a, **k: calls.append(a[0]))
+    monkeypatch.setattr("grader.submissions.notebook.kernel_cells", lambda: [Cell(1, "x = 1")])
+    monkeypatch.setattr("grader.submissions.notebook._kernel_display", lambda: lambda *a, **k: calls.append(a[0]))
     check("fully_connected_<b>")
     assert len(calls) == 1 and calls[0]["text/plain"].startswith("Cannot check 'fully_connected_<b>':")
     assert "fully_connected_&lt;b&gt;" in calls[0]["text/html"] and "<b>" not in calls[0]["text/html"]
@@ -363,7 +363,7 @@ def test_does_a_real_kernel_show_check_as_one_html_output(tmp_path, kernel_env):
 
     relu = reference_source("relu")
     nb = new_notebook(cells=[new_code_cell(relu), new_code_cell(relu), new_code_cell("print('trying it')"),
-                             new_code_cell(relu), new_code_cell('from grader.notebook import check\ncheck("relu")')])
+                             new_code_cell(relu), new_code_cell('from grader.submissions.notebook import check\ncheck("relu")')])
     NotebookClient(nb, timeout=120, kernel_name=KERNEL, resources={"metadata": {"path": str(tmp_path)}}).execute()
     outputs = nb.cells[-1].outputs
     assert [o.output_type for o in outputs] == ["display_data"], outputs

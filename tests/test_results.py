@@ -1,4 +1,4 @@
-"""Questions about the machine report (grader.results, grader.schema)."""
+"""Questions about the machine report (grader.outputs.results, grader.outputs.schema)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import jsonschema
 import pytest
 
 from grader import api
-from grader.schema import REPORT
+from grader.outputs.schema import REPORT
 
 from conftest import ASSIGNMENTS, BUGGY, REFERENCE, ROOT, TEMPLATE, assignment_ids, needs_bundled
 
@@ -68,8 +68,8 @@ def test_does_the_json_hold_no_absolute_paths_or_timings(monkeypatch):
 
 
 def test_does_every_free_text_field_of_the_json_show_control_and_bidi_characters_as_escapes():
-    from grader.results import CheckResult, ExerciseResult, Report, Worst
-    from grader.values import Frame
+    from grader.outputs.results import CheckResult, ExerciseResult, Report, Worst
+    from grader.judging.values import Frame
 
     bad = "x\x1b[2J\x9b\u202e\ry"
     check = CheckResult(bad, bad, False, 0.0, 1.0, ("crashed",), message=bad, hint=bad,

@@ -1,11 +1,11 @@
-"""Questions about a class's roster (grader.roster): ids as given, and output names that never collide."""
+"""Questions about a class's roster (grader.submissions.roster): ids as given, and output names that never collide."""
 
 from __future__ import annotations
 
 import os
 import shutil
 
-from grader import roster
+from grader.submissions import roster
 
 from conftest import EXERCISES, TEMPLATE
 

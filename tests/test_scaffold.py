@@ -1,4 +1,4 @@
-"""Questions about `grade new`: a working exercise skeleton in any course (grader.scaffold)."""
+"""Questions about `grade new`: a working exercise skeleton in any course (grader.authoring.scaffold)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 
 from grader import api
 from grader.cli import main
-from grader.course import find_course
+from grader.authoring.course import find_course
 
 from conftest import COURSE, ROOT
 

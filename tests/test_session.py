@@ -1,4 +1,4 @@
-"""Questions about running untrusted code in the worker (grader.session, grader.worker)."""
+"""Questions about running untrusted code in the worker (grader.isolation.session, grader.isolation.worker)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from textwrap import dedent
 import numpy as np
 import pytest
 
-from grader.script import In, call, func, new
-from grader.session import Limits, WorkerSession
+from grader.isolation.script import In, call, func, new
+from grader.isolation.session import Limits, WorkerSession
 
 
 def session_for(tmp_path, source: str, name: str = "mod", **limits) -> WorkerSession:
@@ -243,7 +243,7 @@ def test_is_a_worker_that_cannot_start_reported_as_not_started(tmp_path):
 
 def test_does_the_worker_report_float32_kept_in_an_objects_state_or_a_held_cache(tmp_path):
     """Precision read from the computation: float32 work the returned float64 values no longer show."""
-    from grader.script import Held, pick
+    from grader.isolation.script import Held, pick
 
     source = dedent("""
         import numpy as np

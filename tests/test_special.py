@@ -1,13 +1,13 @@
-"""Questions about special checks: plain functions recorded as steps (grader.special)."""
+"""Questions about special checks: plain functions recorded as steps (grader.judging.special)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from grader.declare import read_interface
+from grader.authoring.declare import read_interface
 from grader.errors import CourseError
-from grader.special import ResultMisuse, record, special
+from grader.judging.special import ResultMisuse, record, special
 
 from conftest import COURSE, needs
 

@@ -1,13 +1,13 @@
-"""Questions about structure checks before values (grader.structure)."""
+"""Questions about structure checks before values (grader.judging.structure)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from grader.convention import Kind, Quantity
-from grader.structure import Accepted, Rejected, as_labels, as_scalar, as_tensor
-from grader.values import Value
+from grader.judging.convention import Kind, Quantity
+from grader.judging.structure import Accepted, Rejected, as_labels, as_scalar, as_tensor
+from grader.judging.values import Value
 
 Q = Quantity(Kind.COLUMN, "z", ("out", "1"))
 
@@ -82,8 +82,8 @@ def test_are_labels_plus_minus_one_in_ints_or_floats():
 
 # -- the batch convention through a value check ------------------------------------------------------------------
 
-from grader import diagnosis as dx  # noqa: E402
-from grader.convention import get_convention  # noqa: E402
+from grader.judging import diagnosis as dx  # noqa: E402
+from grader.judging.convention import get_convention  # noqa: E402
 
 N, D, M = 6, 3, 4
 RNG = np.random.default_rng(7)
@@ -92,11 +92,11 @@ GRADS = (RNG.standard_normal((N, D)), RNG.standard_normal((D, M)), RNG.standard_
 
 def _judge(returned, *, check_hints=(), exercise_hints=None, words=()):
     """Grade a backward returning (dx, dw, db) in the batch convention: {check id: CheckResult}."""
-    from grader.checks import CheckContext, Target, ValueCheck
-    from grader.script import In, func
-    from grader.spec import Exercise
-    from grader.trial import Expectation, Trial
-    from grader.values import Outcome
+    from grader.judging.checks import CheckContext, Target, ValueCheck
+    from grader.isolation.script import In, func
+    from grader.authoring.spec import Exercise
+    from grader.judging.trial import Expectation, Trial
+    from grader.judging.values import Outcome
 
     qs = {"dx": Quantity(Kind.GRADIENT, "∇_x L", ("N", "D"), "x", convention="batch"),
           "dw": Quantity(Kind.GRADIENT, "∇_w L", ("D", "M"), "w", convention="batch", words=words),

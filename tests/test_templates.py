@@ -1,4 +1,4 @@
-"""Questions about student stubs made from the reference (grader.templates, grader.build)."""
+"""Questions about student stubs made from the reference (grader.authoring.templates, grader.authoring.build)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 from grader import api
 from grader.errors import BuildError
-from grader.templates import count_blocks, make_stub
+from grader.authoring.templates import count_blocks, make_stub
 
 from conftest import REFERENCE, ROOT, TEMPLATE
 

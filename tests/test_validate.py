@@ -1,4 +1,4 @@
-"""Questions about validating exercise declarations before a build (grader.validate)."""
+"""Questions about validating exercise declarations before a build (grader.authoring.validate)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import shutil
 import pytest
 
 from grader.cli import main
-from grader.course import find_course
-from grader.validate import validate_course
+from grader.authoring.course import find_course
+from grader.authoring.validate import validate_course
 
 from conftest import COURSE, needs, patch
 
@@ -102,7 +102,7 @@ def test_does_the_build_refuse_a_reference_that_fails_its_own_hygiene_checks(cou
 
 @needs("relu")
 def test_is_a_stub_that_passes_a_check_reported(course):
-    from grader.validate import verify_grading
+    from grader.authoring.validate import verify_grading
 
     shutil.copy(course / "reference" / "relu.py", course / "student_template" / "relu.py")
     problems = verify_grading(find_course(course), ["relu"])

@@ -22,7 +22,7 @@ Which check owns which property (a bug costs the checks owning what it breaks, n
 
 from __future__ import annotations
 
-from grader.declare import layer
+from grader.authoring import layer
 
 TRY_IT = """\
 rng = np.random.default_rng(0)

@@ -35,7 +35,7 @@ import math
 
 import numpy as np
 
-from grader import diagnosis as dx
+from grader.judging import diagnosis as dx
 from grader.authoring import (AccuracyCheck, DeterminismCheck, Exercise, In, Kind, Mutant, MutationCheck,
                               Lit, NumericSpec, Quantity, SequenceCheck, Target, TrialPlan, ValueCheck, attr, call,
                               func, new)
@@ -205,7 +205,7 @@ def _v(id_, title, points, target, what, recipe="main", **kw):
     return ValueCheck(f"logistic.{id_}", title, points, targets=(target,), what=what, recipe=recipe, **kw)
 
 
-#: Hints in this exercise's terms (over the generic ones of grader.diagnosis).
+#: Hints in this exercise's terms (over the generic ones of grader.judging.diagnosis).
 EXERCISE_HINTS = {
     dx.UNSTABLE: "Rewrite the formula so it never computes exp() of a large positive number, for example "
                  "-log σ(s) = log(1 + e^(-s)) with np.logaddexp.",

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader import diagnosis as dx
+from grader.judging import diagnosis as dx
 from grader.authoring import (DeterminismCheck, Exercise, In, Kind, Mutant, MutationCheck, NumericSpec,
                               Quantity, SequenceCheck, Target, TrialPlan, ValueCheck, call, new, run_only)
 
@@ -127,7 +127,7 @@ FORWARD = (
 
 _DX = Target("dx", Quantity(Kind.ROW_GRADIENT, "∇_x L", ("1", "n"), "x"), label="the returned ∇_x L")
 
-#: Hints in this exercise's terms (over the generic ones of grader.diagnosis).
+#: Hints in this exercise's terms (over the generic ones of grader.judging.diagnosis).
 EXERCISE_HINTS = {
     dx.WRONG_MASK: "The ReLU derivative is 1 where the forward input was positive and 0 elsewhere; the mask "
                    "comes from the input of the forward pass.",

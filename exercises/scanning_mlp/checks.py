@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader import diagnosis as dx
+from grader.judging import diagnosis as dx
 from grader.authoring import (Decomposition, DeterminismCheck, Exercise, In, Kind, Mutant, MutationCheck,
                               NumericSpec, Quantity, SequenceCheck, Target, TrialPlan, ValueCheck, attr, call,
                               new)
@@ -197,7 +197,7 @@ MUTANTS = (
 )
 
 
-#: Hints in this exercise's terms (over the generic ones of grader.diagnosis).
+#: Hints in this exercise's terms (over the generic ones of grader.judging.diagnosis).
 EXERCISE_HINTS = {
     dx.WRONG_MASK: "The ReLU derivative is 1 where the forward input was positive and 0 elsewhere; the mask "
                    "comes from the input of the forward pass.",

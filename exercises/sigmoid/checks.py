@@ -1,6 +1,6 @@
 """Checks for exercise `sigmoid`, declared from reference/sigmoid.py (see docs/authoring.md)."""
 
-from grader.declare import layer
+from grader.authoring import layer
 
 EXERCISE = layer(
     "sigmoid", "Sigmoid",

@@ -1,7 +1,6 @@
 """Checks for exercise `softmax_ce`, declared from reference/softmax_ce.py (see docs/authoring.md)."""
 
-from grader.declare import functions, labels
-from grader.special import special
+from grader.authoring import functions, labels, special
 
 
 @special(points=1, diagnosis="stale_cache")

@@ -1,4 +1,4 @@
-"""Known wrong answers for exercise `logistic` (staff only; see grader.mutants)."""
+"""Known wrong answers for exercise `logistic` (staff only; see grader.judging.mutants)."""
 
 import numpy as np
 

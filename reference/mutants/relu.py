@@ -1,4 +1,4 @@
-"""Known wrong answers for exercise `relu` (staff only; see grader.mutants).
+"""Known wrong answers for exercise `relu` (staff only; see grader.judging.mutants).
 
 Each make_<id>(ctx) returns {output: the value a student with that
 misconception would produce} for one trial.

@@ -1,4 +1,4 @@
-"""Known wrong answers for exercise `scanning_mlp` (staff only; see grader.mutants).
+"""Known wrong answers for exercise `scanning_mlp` (staff only; see grader.judging.mutants).
 
 `_variant` reruns the scanning backward over the reference's own forward
 cache, with one misconception switched on; the makers pick the outputs that

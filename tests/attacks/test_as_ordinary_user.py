@@ -5,7 +5,7 @@ unprivileged uid, in a subprocess: the workers then get their isolation
 from user namespaces, Landlock and seccomp instead of the uid drop. The
 interpreter may live under a folder that uid cannot enter (a mode-0700
 home), so the subprocess is given the same view the workers get
-(`grader.sandbox.expose` in a private mount namespace). Run as an ordinary
+(`grader.isolation.sandbox.expose` in a private mount namespace). Run as an ordinary
 user, the other tests already are that run, and this one is skipped.
 """
 
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import sandbox
+from grader.isolation import sandbox
 
 from conftest import ROOT
 

@@ -20,7 +20,7 @@ from rich.console import Console
 
 from grader import api
 from grader.cli import main
-from grader.report import render
+from grader.outputs.report import render
 
 from conftest import needs
 

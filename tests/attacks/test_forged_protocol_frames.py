@@ -14,7 +14,8 @@ import struct
 
 import pytest
 
-from grader import api, protocol
+from grader import api
+from grader.isolation import protocol
 
 from conftest import LINEAR_HEAD, REFERENCE, has, needs
 
@@ -54,7 +55,7 @@ def test_is_an_empty_array_with_huge_dimensions_a_protocol_error(shape):
 HUGE_ARRAYS = '''
 import sys as _sys
 
-_gw = _sys.modules.get("grader.worker") or _sys.modules["__main__"]
+_gw = _sys.modules.get("grader.isolation.worker") or _sys.modules["__main__"]
 _send = _gw.Channel.send
 
 

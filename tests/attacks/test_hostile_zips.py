@@ -36,7 +36,7 @@ HOSTILE = {
 
 @pytest.mark.parametrize("name", sorted(HOSTILE))
 def test_is_a_hostile_zip_refused_with_a_reason_and_nothing_written_outside(tmp_path, name):
-    from grader import archive
+    from grader.submissions import archive
     from grader.errors import SubmissionError
 
     members, options, reason = HOSTILE[name]
@@ -48,7 +48,7 @@ def test_is_a_hostile_zip_refused_with_a_reason_and_nothing_written_outside(tmp_
 
 
 def test_are_entries_over_the_caps_refused(tmp_path):
-    from grader import archive
+    from grader.submissions import archive
     from grader.errors import SubmissionError
 
     many = zipped(tmp_path / "many.zip", [(f"f{k}.py", b"") for k in range(archive.MAX_FILES + 1)])
@@ -62,7 +62,7 @@ def test_are_entries_over_the_caps_refused(tmp_path):
 
 
 def test_is_a_huge_central_directory_refused_before_zipfile_reads_it(tmp_path, monkeypatch):
-    from grader import archive
+    from grader.submissions import archive
     from grader.errors import SubmissionError
 
     many = zipped(tmp_path / "many.zip", [(str(k), b"") for k in range(70000)])

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 
-from grader.conversion import definitions, read_notebook
+from grader.submissions.conversion import definitions, read_notebook
 
 from conftest import LINEAR_HEAD, write_notebook
 

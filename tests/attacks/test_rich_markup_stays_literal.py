@@ -5,7 +5,7 @@ strings it prints, so student text printed as a str could restyle the
 report, plant a hyperlink, or change what is shown. Here the text arrives
 through the language named in a notebook's metadata (quoted in the one-line
 error of `grade`) and through the exercise id given to
-`grader.notebook.check` in a notebook. Is it printed exactly as written, with
+`grader.submissions.notebook.check` in a notebook. Is it printed exactly as written, with
 no hyperlink or emoji made from it? (The report draws exception messages as
 rich Text, never markup: tests/test_report.py asks that on both consoles.)
 """
@@ -19,7 +19,7 @@ import pytest
 from rich.console import Console
 
 from grader.cli import main
-from grader.notebook import check
+from grader.submissions.notebook import check
 
 MARKUP = "[bold red]fake[/bold red] [link=http://evil.example/]click[/link] :thumbs_up:"
 

@@ -19,8 +19,8 @@ from textwrap import dedent
 import pytest
 
 from grader import api
-from grader.script import func
-from grader.session import Isolation, WorkerSession
+from grader.isolation.script import func
+from grader.isolation.session import Isolation, WorkerSession
 
 from conftest import REFERENCE, needs
 

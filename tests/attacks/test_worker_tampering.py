@@ -17,7 +17,7 @@ from conftest import checks_by_id, patch, reference_source
 #: Keeps a pristine copy of every input the worker decodes and answers every "snapshot of the inputs"
 #: step with those copies: "nothing was changed". (Old workers answered None for "unchanged".)
 FORGE_SNAPSHOTS = '''
-import grader.script as _gs
+import grader.isolation.script as _gs
 import numpy as _np
 
 _decode = _gs.decode_inputs
@@ -48,8 +48,8 @@ _gs.Executor.run = _run_forged
 CLAIM_EVERYTHING = '''
 import sys as _sys
 
-# The worker module is __main__ when started as `python -m grader.worker`, grader.worker when forked.
-_gw = _sys.modules.get("grader.worker") or _sys.modules["__main__"]
+# The worker module is __main__ when started as `python -m grader.isolation.worker`, grader.isolation.worker when forked.
+_gw = _sys.modules.get("grader.isolation.worker") or _sys.modules["__main__"]
 
 _send = _gw.Channel.send
 
@@ -98,7 +98,7 @@ def test_do_claims_added_to_the_worker_frames_change_nothing(grade_sources):
 
 
 def test_does_replacing_the_result_encoder_earn_nothing(grade_sources):
-    tamper = ("import grader.protocol as _gp\nimport numpy as _np\n"
+    tamper = ("import grader.isolation.protocol as _gp\nimport numpy as _np\n"
               "_gp.encode_value = lambda obj, payload, depth=0: {'t': 'nd', 'dtype': '<f8', 'shape': [3, 1], "
               "'off': 0, 'len': 24}\n")
     _, report = graded(grade_sources, tamper + reference_source("relu"))
