@@ -4,7 +4,7 @@ Shapes (the course convention): W (out, in), b (out, 1), x (in, 1),
 z (out, 1); the upstream dz = ∇_z L is (1, out); the returned ∇_x L is
 (1, in); self.dW = ∇_W L is (out, in); self.db = ∇_b L is (1, out); the
 Jacobian ∂z/∂x is (out, in). Public trials use out = 3, in = 5; hidden trials
-use four other sizes, so a transposed answer never has the right shape.
+use two other sizes, so a transposed answer never has the right shape.
 
 Which check owns which property (a bug costs the checks owning what it breaks, no other):
 
@@ -41,7 +41,7 @@ EXERCISE = layer(
     summary="Linear(W, b): forward z = Wx + b, backward to ∇_x L, ∇_W L, ∇_b L, and the Jacobian ∂z/∂x.",
     order=1,
     public=[{"out": 3, "in": 5}, {"out": 3, "in": 5}],
-    hidden=[{"out": 4, "in": 6}, {"out": 6, "in": 2}, {"out": 2, "in": 7}, {"out": 7, "in": 3}],
+    hidden=[{"out": 4, "in": 6}, {"out": 7, "in": 3}],
     dims={"out": "the number of outputs", "in": "the number of inputs"},
     points={"forward": 2, "backward.dx": 2, "backward.dW": 2},
     try_it=TRY_IT,
