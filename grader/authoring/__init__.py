@@ -20,7 +20,7 @@ import importlib
 _NAMES = {
     "layer": "grader.authoring.declare", "functions": "grader.authoring.declare",
     "labels": "grader.authoring.declare", "away_from_zero": "grader.authoring.declare",
-    "normal": "grader.authoring.declare", "special": "grader.judging.special",
+"special": "grader.judging.special",
     "AccuracyCheck": "grader.judging.checks", "DeterminismCheck": "grader.judging.checks",
     "MutationCheck": "grader.judging.checks", "SecondCallCheck": "grader.judging.checks",
     "SequenceCheck": "grader.judging.checks", "Target": "grader.judging.checks", "ValueCheck": "grader.judging.checks",

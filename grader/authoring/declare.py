@@ -129,7 +129,6 @@ class Entry:
     name: str
     symbol: str = ""
     dims: Dims | None = None
-    returned: bool = False
 
 
 @dataclass(frozen=True)
@@ -176,10 +175,10 @@ def parse_docstring(doc: str) -> tuple[tuple[Entry, ...], tuple[str, ...]]:
     entries: dict[str, Entry] = {}
     for m in _ENTRY.finditer(text):
         symbol = (m["expr"] or m["desc"] or "").strip()
-        entries.setdefault(m["name"], Entry(m["name"], symbol, _dims(m["dims"]), bool(m["ret"])))
+        entries.setdefault(m["name"], Entry(m["name"], symbol, _dims(m["dims"])))
     for m in _SCALAR.finditer(text):
         desc = re.sub(r"(?:,\s*)?\ban?\s*$", "", (m["desc"] or "").strip()).strip(" ,")
-        entries.setdefault(m["name"], Entry(m["name"], (m["expr"] or desc).strip(), (), bool(m["ret"])))
+        entries.setdefault(m["name"], Entry(m["name"], (m["expr"] or desc).strip(), ()))
     returns: tuple[str, ...] = ()
     t = _TUPLE.search(text)
     if t:
@@ -238,11 +237,6 @@ def _source_file(site: _Site, file: str) -> Path:
 # Input generators: generator(rng, shape, sizes) -> array, where sizes maps every named dimension to its size
 
 
-def normal() -> Generator:
-    """Standard normal entries (the default for every input without a generator of its own)."""
-    return lambda rng, shape, sizes: rng.standard_normal(shape)
-
-
 def labels(classes: str) -> Generator:
     """Integer class labels in [0, classes), e.g. labels("C") for y (N,) with C classes."""
     return lambda rng, shape, sizes: rng.integers(0, sizes[classes], size=shape).astype(np.int64)
@@ -258,15 +252,6 @@ def away_from_zero(margin: float = 0.05) -> Generator:
 
 # ---------------------------------------------------------------------------
 # The plan of an exercise, inferred
-
-
-@dataclass(frozen=True)
-class _Var:
-    """A float input the student's code receives: its name, shape, and whether gradients are taken of it."""
-
-    name: str
-    dims: Dims
-    symbol: str = ""
 
 
 @dataclass(frozen=True)
@@ -348,15 +333,19 @@ class _Reader:
         self.site.fail(message, path=self.iface.path, line=line)
 
 
-def _gradient(plan: _Plan, e: Entry, variables: Sequence[str], out: str, label: str, what: str) -> _Output:
-    """The check of a gradient result: dx, dLdx, self.dW or ∇_x L is the gradient of input x."""
+def _gradient(plan: _Plan, e: Entry, variables: Sequence[str], label: str, what: str) -> _Output:
+    """The check of a gradient result: dx, dLdx, self.dW or ∇_x L is the gradient of input x (step output dx).
+
+    label: how the report names it ("" for the gradient's symbol).
+    """
     var = _grad_var(e.name, e.symbol, variables) or ""
     symbol = e.symbol if e.symbol.startswith("∇") else (f"∇_{var} L" if var else e.name)
     q = _quantity(plan.convention, _kind(plan.convention, e.dims, plan.inputs.get(var) if var else None, False),
                   symbol, e.dims, var)
     name = f"d{var}" if var else e.name.removeprefix("self.")
+    label = label or symbol
     title = f"backward: {label}" if symbol in label else f"backward: {label} = {symbol}"
-    return _Output(f"backward.{name}", out, q, label, what, title)
+    return _Output(f"backward.{name}", name, q, label, what, title)
 
 
 def _layer_plan(read: _Reader, cls: str, convention: str) -> _Plan:
@@ -396,24 +385,21 @@ def _layer_plan(read: _Reader, cls: str, convention: str) -> _Plan:
     back = call("back", "obj", "backward", *[In(u) for u in bwd.params])
     returned = [read.need(bwd.entry(r), r, bwd, cls) for r in bwd.returns]
     if len(returned) == 1:
-        g = _gradient(plan, returned[0], variables, "", "the returned " + (returned[0].symbol or returned[0].name),
-                      what)
-        back = call(g.suffix.removeprefix("backward."), "obj", "backward", *[In(u) for u in bwd.params])
-        steps.append(back)
-        plan.outputs.append(_Output(g.suffix, back.out, g.quantity, g.label, g.what, g.title))
+        g = _gradient(plan, returned[0], variables, "the returned " + (returned[0].symbol or returned[0].name), what)
+        steps.append(replace(back, out=g.out))
+        plan.outputs.append(g)
     else:
         steps.append(replace(back, hold=tuple(range(len(returned)))))
         for i, e in enumerate(returned):
-            g = _gradient(plan, e, variables, "", f"item {i} returned by backward", what)
-            name = g.suffix.removeprefix("backward.")
-            steps.append(pick(name, "back", i))
-            plan.outputs.append(_Output(g.suffix, name, g.quantity, g.label, g.what, g.title))
+            g = _gradient(plan, e, variables, f"item {i} returned by backward", what)
+            steps.append(pick(g.out, "back", i))
+            plan.outputs.append(g)
     for e in bwd.entries:
         if e.name.startswith("self."):
             name = e.name.removeprefix("self.")
             steps.append(attr(name, "obj", name))
-            g = _gradient(plan, e, variables, name, e.name, what)
-            plan.outputs.append(_Output(f"backward.{name}", name, g.quantity, g.label, g.what, g.title))
+            plan.outputs.append(replace(_gradient(plan, e, variables, e.name, what), suffix=f"backward.{name}",
+                                        out=name))
     for mname, m in methods.items():
         if mname.startswith("_") or mname in ("forward", "backward"):
             continue
@@ -472,19 +458,15 @@ def _pair_plan(read: _Reader, fwd_name: str, bwd_name: str, convention: str) -> 
                   f"`returns (dx, dw)`", bwd.line)
     variables = list(fwd.params)
     if len(returned) == 1:
-        g = _gradient(plan, returned[0], variables, "", "", b_what)
-        name = g.suffix.removeprefix("backward.")
-        steps.append(func(name, bwd_name, *args))
-        plan.outputs.append(_Output(g.suffix, name, g.quantity, g.quantity.symbol, b_what,
-                                    f"backward: {g.quantity.symbol}"))
+        g = _gradient(plan, returned[0], variables, "", b_what)
+        steps.append(func(g.out, bwd_name, *args))
+        plan.outputs.append(g)
     else:
         steps.append(func("bwd", bwd_name, *args, hold=tuple(range(len(returned)))))
         for i, e in enumerate(returned):
-            g = _gradient(plan, e, variables, "", "", b_what)
-            name = g.suffix.removeprefix("backward.")
-            steps.append(pick(name, "bwd", i))
-            plan.outputs.append(_Output(g.suffix, name, g.quantity, f"{g.quantity.symbol} (item {i} of the result)",
-                                        b_what, f"backward: {g.quantity.symbol}"))
+            g = _gradient(plan, e, variables, "", b_what)
+            steps.append(pick(g.out, "bwd", i))
+            plan.outputs.append(replace(g, label=f"{g.label} (item {i} of the result)"))
     plan.main = steps
     return plan
 
