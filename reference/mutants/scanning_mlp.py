@@ -5,10 +5,14 @@ cache, with one misconception switched on; the makers pick the outputs that
 misconception changes.
 """
 
+import weakref
+
 import numpy as np
 
 GRADS = ("dX", "dW1", "db1", "dW2", "db2", "dW3", "db3")
-_CACHE = {}
+#: {trial: {variant key: gradients}}. Keyed by the trial object itself, weakly: an id() key could be reused
+#: by a later trial once the first is freed, and would hand it another trial's gradients.
+_CACHE = weakref.WeakKeyDictionary()
 
 
 def _mask(kind, z, a, g):
@@ -30,9 +34,10 @@ CACHED = ("x", "z1", "a1", "z2", "a2")
 def _variant(ctx, mask1="input", mask2="input", cache="own", stale=CACHED):
     """cache: which window's cache window t reads ("own", "last", "first", "reversed"),
     for the cached quantities named in `stale` (the others stay per window)."""
-    key = (id(ctx.trial), mask1, mask2, cache, stale)
-    if key in _CACHE:
-        return _CACHE[key]
+    key = (mask1, mask2, cache, stale)
+    known = _CACHE.setdefault(ctx.trial, {})
+    if key in known:
+        return known[key]
     i = ctx.inputs
     net = ctx.reference.ScanningMLP(i["W1"], i["b1"], i["W2"], i["b2"], i["W3"], i["b3"], i["N"])
     net.forward(i["X"])
@@ -59,7 +64,7 @@ def _variant(ctx, mask1="input", mask2="input", cache="own", stale=CACHED):
         out["db1"] += g1
         out["dW1"] += g1.T @ x.T
         out["dX"][:, t:t + N] += g1 @ net.W1
-    _CACHE[key] = out
+    known[key] = out
     return out
 
 
